@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+
+.PHONY: setup run test test-sqlite test-postgres translations check-courses bench clean
+
+$(BIN)/activate: requirements.txt
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f 2>/dev/null
+
+setup: $(BIN)/activate translations
+	$(FLASK) db upgrade
+	$(FLASK) courses sync
+	$(FLASK) demo
+
+run: setup
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+test: $(BIN)/activate translations
+	$(BIN)/pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		$(BIN)/pytest -q -m "not browser"; \
+	else \
+		echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
+	fi
+
+check-courses: $(BIN)/activate
+	$(FLASK) courses check
+
+bench: $(BIN)/activate
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

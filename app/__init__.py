@@ -1,0 +1,93 @@
+"""Application factory: wires configuration, extensions, blueprints and commands."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template, request
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import babel, csrf, db, login_manager, migrate
+from config import CONFIGS
+
+
+def select_locale() -> str:
+    """Vietnamese unless the visitor chose English (a cookie set by /lang/en)."""
+    choice = request.cookies.get("lang")
+    return choice if choice in ("vi", "en") else "vi"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    # SQLite ignores foreign keys unless each connection asks; WAL is set once, at setup.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
+    config = CONFIGS[config_name]
+    if hasattr(config, "validate"):
+        config.validate()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+    from app import models  # noqa: F401  (every model registered before use)
+    from app.accounts.routes import bp as accounts_bp
+    from app.agencies.routes import bp as agencies_bp
+    from app.courses.routes import bp as courses_bp
+    from app.core.health import bp as health_bp
+    from app.quizzes.routes import bp as quizzes_bp
+    from app.reports.routes import bp as reports_bp
+
+    for bp in (accounts_bp, agencies_bp, courses_bp, health_bp, quizzes_bp, reports_bp):
+        app.register_blueprint(bp)
+
+    from app.cli import register_commands
+
+    register_commands(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.agencies.types import type_label
+    from app.core.dates import format_date, format_datetime
+    from app.core import labels
+    from app.policy import can_view_reports
+
+    app.jinja_env.filters["vndate"] = format_date
+    app.jinja_env.filters["vndatetime"] = format_datetime
+
+    @app.context_processor
+    def inject() -> dict:
+        locale = str(get_locale())
+        return {
+            "current_locale": locale,
+            "agency_type_label": lambda code: type_label(code, locale),
+            "role_label": labels.role_label,
+            "audience_label": labels.audience_label,
+            "policy_sees_agencies": can_view_reports,
+        }
+
+
+def _register_error_pages(app: Flask) -> None:
+    for code in (403, 404, 405, 409):
+        app.register_error_handler(
+            code, lambda e, code=code: (render_template("error.html", code=code, error=e), code)
+        )

@@ -1,0 +1,1 @@
+"""People, accounts, assignments and signing in."""

@@ -1,0 +1,96 @@
+"""People (who are also the accounts) and their dated assignments to agencies."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+
+ACCESS_ROLES = ("learner", "agency_manager", "dost", "admin")
+ASSIGNMENT_ROLES = ("leader", "iso_secretary", "internal_auditor")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Person(UserMixin, db.Model):
+    """A civil servant. Only the personal data the training record needs: no ID number, no birth date."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint(
+            "access_role IN ('learner', 'agency_manager', 'dost', 'admin')", name="access_role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_code: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: login name; empty for people who were imported but never given an account
+    username: Mapped[str | None] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: what the account may see beyond the person's own data (see app.policy)
+    access_role: Mapped[str] = mapped_column(String(20), default="learner")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="person", order_by="Assignment.start_date"
+    )
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def current_assignments(self, day: date) -> list[Assignment]:
+        return [a for a in self.assignments if a.covers(day)]
+
+    def __repr__(self) -> str:
+        return f"<Person {self.staff_code}>"
+
+
+class Assignment(db.Model):
+    """A period during which a person works at an agency, with the QMS roles held there."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    is_leader: Mapped[bool] = mapped_column(default=False)
+    is_iso_secretary: Mapped[bool] = mapped_column(default=False)
+    is_internal_auditor: Mapped[bool] = mapped_column(default=False)
+    start_date: Mapped[date]
+    #: last working day at the agency; empty while current
+    end_date: Mapped[date | None]
+
+    person: Mapped[Person] = relationship(back_populates="assignments")
+    agency: Mapped["Agency"] = relationship(back_populates="assignments")  # noqa: F821
+
+    @property
+    def roles(self) -> list[str]:
+        flags = (self.is_leader, self.is_iso_secretary, self.is_internal_auditor)
+        return [role for role, held in zip(ASSIGNMENT_ROLES, flags) if held]
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def __repr__(self) -> str:
+        return f"<Assignment {self.person_id}@{self.agency_id} {self.start_date}..{self.end_date}>"

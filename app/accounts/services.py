@@ -1,0 +1,54 @@
+"""Account operations shared by the views and the CLI."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.accounts.models import ACCESS_ROLES, Assignment, Person
+from app.agencies.models import Agency
+from app.extensions import db
+
+
+class AccountError(ValueError):
+    """A request that cannot be carried out; the message is shown to the user."""
+
+
+def authenticate(username: str, password: str) -> Person | None:
+    """The active person with this username and password, or None."""
+    person = db.session.scalar(select(Person).where(func.lower(Person.username) == username.strip().lower()))
+    if person is None or not person.active or not person.check_password(password):
+        return None
+    return person
+
+
+def create_account(username: str, password: str, role: str, *, full_name: str | None = None,
+                   staff_code: str | None = None, agency_code: str | None = None,
+                   start: date | None = None) -> Person:
+    """Create an account (and, with agency_code, a current assignment there). Flushes.
+
+    Raises AccountError for an unknown role or agency, a taken username or staff code, or a short
+    password.
+    """
+    if role not in ACCESS_ROLES:
+        raise AccountError(f"unknown role '{role}' (use {', '.join(ACCESS_ROLES)})")
+    if len(password) < 8:
+        raise AccountError("the password needs at least 8 characters")
+    if db.session.scalar(select(Person.id).where(func.lower(Person.username) == username.lower())):
+        raise AccountError(f"username '{username}' is taken")
+    staff_code = staff_code or username.upper()
+    if db.session.scalar(select(Person.id).where(Person.staff_code == staff_code)):
+        raise AccountError(f"staff code '{staff_code}' is taken")
+    agency = None
+    if agency_code:
+        agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency is None:
+            raise AccountError(f"unknown agency code '{agency_code}'")
+    person = Person(staff_code=staff_code, full_name=full_name or username, username=username,
+                    access_role=role, active=True)
+    person.set_password(password)
+    db.session.add(person)
+    if agency is not None:
+        db.session.add(Assignment(person=person, agency=agency, start_date=start or date.today()))
+    db.session.flush()
+    return person

@@ -1,0 +1,37 @@
+"""Agencies: effective-dated, never deleted; they end (valid_to) when merged, split or dissolved."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    #: a code of app.agencies.types.AGENCY_TYPES
+    type: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    valid_from: Mapped[date]
+    #: last day the agency existed; empty while it still exists
+    valid_to: Mapped[date | None]
+    in_iso_scope: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Agency]] = relationship(back_populates="parent")
+    assignments: Mapped[list["Assignment"]] = relationship(back_populates="agency")  # noqa: F821
+
+    def is_active_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.code}>"

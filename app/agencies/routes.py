@@ -1,0 +1,34 @@
+"""Agency pages: who works there and what each person has done."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.agencies.models import Agency
+from app.core.dates import today
+from app.extensions import db
+from app.policy import can_view_agency, ensure, managed_agency_ids, require
+from app.reports.queries import agency_people_status
+
+bp = Blueprint("agencies", __name__, url_prefix="/agencies")
+
+
+@bp.get("/")
+@require(lambda person: managed_agency_ids(person) != set())
+def index():
+    """The agencies the signed-in person may look into."""
+    ids = managed_agency_ids(current_user)
+    query = select(Agency).order_by(Agency.code)
+    if ids is not None:
+        query = query.where(Agency.id.in_(ids))
+    return render_template("agencies/index.html", agencies=db.session.scalars(query).all(), day=today())
+
+
+@bp.get("/<code>")
+@require(lambda person: managed_agency_ids(person) != set())
+def show(code: str):
+    agency = db.first_or_404(select(Agency).where(Agency.code == code))
+    ensure(can_view_agency(current_user, agency.id))
+    day = today()
+    versions, module_count, people = agency_people_status(agency.id, day)
+    return render_template("agencies/show.html", agency=agency, versions=versions,
+                           module_count=module_count, people=people, day=day)

@@ -1,0 +1,112 @@
+"""Command-line interface: thin wrappers around the services; each command commits once."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+courses_cli = AppGroup("courses", help="Check, load and list the Markdown courses.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@courses_cli.command("check")
+@click.argument("path", required=False)
+def courses_check(path: str | None) -> None:
+    """Validate a course tree (default: COURSES_DIR); exit 1 if anything is wrong."""
+    from app.courses.loader import read_tree
+
+    courses, problems = read_tree(Path(path or current_app.config["COURSES_DIR"]))
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {len(courses)} course(s).", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(courses)} course(s), no problems.", err=True)
+
+
+@courses_cli.command("sync")
+@click.argument("path", required=False)
+def courses_sync(path: str | None) -> None:
+    """Load every valid course into the database; broken ones are reported and skipped."""
+    from app.courses.services import sync_courses
+
+    report = sync_courses(path or current_app.config["COURSES_DIR"])
+    db.session.commit()
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(
+        f"created: {len(report.created)}, updated: {len(report.updated)}, "
+        f"unchanged: {len(report.unchanged)}, skipped (broken): {len(report.skipped)}"
+    )
+    for code in report.skipped:
+        click.echo(f"skipped {code}: fix the problems above and sync again", err=True)
+    if report.skipped:
+        sys.exit(1)
+
+
+@courses_cli.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def courses_list(fmt: str) -> None:
+    """The published courses: code, title, version, modules, questions, words."""
+    from app.courses.models import Module, Question
+    from app.courses.services import current_versions_query
+
+    versions = list(db.session.scalars(current_versions_query()))
+    ids = [v.id for v in versions]
+    modules = dict(db.session.execute(select(Module.version_id, func.count()).where(Module.version_id.in_(ids)).group_by(Module.version_id)).all())
+    questions = dict(db.session.execute(select(Question.version_id, func.count()).where(Question.version_id.in_(ids)).group_by(Question.version_id)).all())
+    rows = [
+        {"code": v.course.code, "title": v.title, "version": v.number, "modules": modules.get(v.id, 0),
+         "questions": questions.get(v.id, 0), "words": v.word_count}
+        for v in versions
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['code']:<8} v{r['version']:<3} {r['modules']:>2} modules {r['questions']:>3} questions "
+                   f"{r['words']:>6} words  {r['title']}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["learner", "agency_manager", "dost", "admin"]), required=True)
+@click.option("--agency", "agency_code", help="Agency code: also creates a current assignment there.")
+@click.option("--name", "full_name", help="Full name (default: the username).")
+@click.option("--staff-code", help="Staff code (default: the username in capitals).")
+def users_create(username: str, role: str, agency_code: str | None, full_name: str | None,
+                 staff_code: str | None) -> None:
+    """Create an account; the password is read from standard input."""
+    from app.accounts.services import AccountError, create_account
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=sys.stdin.isatty())
+    try:
+        person = create_account(username, password, role, full_name=full_name, staff_code=staff_code,
+                                agency_code=agency_code)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {person.username} ({role}), staff code {person.staff_code}")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create (or refresh) the demo province, people and accounts. Safe to run again."""
+    from app.demo import load_demo
+
+    summary = load_demo(current_app.config["COURSES_DIR"])
+    db.session.commit()
+    click.echo(summary)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(courses_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: Markdown rendering, dates, access policy."""

@@ -1,0 +1,215 @@
+"""Loading course folders into versions, and reading the published catalogue."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.core.markdown import render_inline, render_markdown
+from app.courses.loader import ASSET_TYPES, ParsedCourse, Problem, count_words, read_tree
+from app.courses.models import Course, CourseAsset, CourseVersion, Module, ModuleRead, Question
+from app.extensions import db
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def course_link_resolver(version_id: int):
+    """Relative links in a module: other modules by slug, pictures under this version's assets."""
+
+    def resolve(target: str) -> str:
+        file_part, _, anchor = target.partition("#")
+        if file_part.endswith(".md"):
+            url = file_part[:-3]
+        else:
+            url = f"assets/{version_id}/{file_part}"
+        return url + (f"#{anchor}" if anchor else "")
+
+    return resolve
+
+
+def _option_key(index: int) -> str:
+    return "abcdef"[index]
+
+
+def _publish(course: Course, parsed: ParsedCourse, number: int) -> CourseVersion:
+    meta = parsed.meta
+    version = CourseVersion(
+        course=course, number=number, content_hash=parsed.content_hash, is_current=True,
+        title=str(meta["title"]), summary=str(meta.get("summary", "")),
+        audience=list(meta["audience"]), standard_edition=str(meta["standard"]),
+        minutes=meta["minutes"], pass_mark=meta["pass_mark"],
+        questions_per_attempt=meta["questions_per_attempt"],
+        attempts_allowed=meta.get("attempts_allowed") or 0,
+        word_count=parsed.word_count,
+    )
+    db.session.add(version)
+    db.session.flush()  # the version id goes into asset URLs
+    resolve = course_link_resolver(version.id)
+    version.intro_html = render_markdown(parsed.intro, resolve).html
+    for position, module in enumerate(parsed.modules, start=1):
+        rendered = render_markdown(module.text, resolve)
+        db.session.add(Module(version=version, position=position, slug=module.slug, title=module.title,
+                              html=rendered.html, toc=rendered.toc,
+                              word_count=count_words(module.text)))
+    for position, q in enumerate(parsed.questions, start=1):
+        options = [
+            {"key": _option_key(i), "html": render_inline(o.text), "correct": o.correct,
+             "feedback_html": render_inline(o.feedback) if o.feedback else ""}
+            for i, o in enumerate(q.options)
+        ]
+        db.session.add(Question(
+            version=version, qid=q.qid, position=position, kind=q.kind, clause=", ".join(q.clauses),
+            stem_html=render_markdown(q.stem).html, options=options,
+            explanation_html=render_markdown(q.explanation).html,
+        ))
+    for path, data in parsed.assets.items():
+        db.session.add(CourseAsset(version=version, path=path, data=data,
+                                   mimetype=ASSET_TYPES[Path(path).suffix.lower()]))
+    return version
+
+
+def sync_courses(root: str | Path) -> SyncReport:
+    """Load every valid course under root; a changed course gets a new current version.
+
+    Courses with problems are skipped (their last good version stays published) and their problems
+    returned in the report; courses whose folder is gone are unlisted, never deleted. Flushes only.
+    """
+    report = SyncReport()
+    parsed_courses, report.problems = read_tree(Path(root))
+    existing = {c.code: c for c in db.session.scalars(select(Course).options(selectinload(Course.versions)))}
+    seen = set()
+    for parsed in parsed_courses:
+        if parsed.code:
+            seen.add(parsed.code)
+        if parsed.problems:
+            report.skipped.append(parsed.code or str(parsed.folder))
+            continue
+        course = existing.get(parsed.code)
+        if course is None:
+            course = Course(code=parsed.code)
+            db.session.add(course)
+            versions: list[CourseVersion] = []
+        else:
+            versions = list(course.versions)
+        course.listed = True
+        same = next((v for v in versions if v.content_hash == parsed.content_hash), None)
+        if same is not None and same.is_current:
+            report.unchanged.append(parsed.code)
+            continue
+        for v in versions:
+            v.is_current = False
+        if same is not None:  # content went back to an earlier version: republish that one
+            same.is_current = True
+            report.updated.append(parsed.code)
+            continue
+        _publish(course, parsed, number=max((v.number for v in versions), default=0) + 1)
+        (report.updated if versions else report.created).append(parsed.code)
+    for code, course in existing.items():
+        if code not in seen:
+            course.listed = False
+    db.session.flush()
+    return report
+
+
+def current_versions_query():
+    """select() of the current version of every listed course, ordered by course code."""
+    return (
+        select(CourseVersion)
+        .join(Course)
+        .where(CourseVersion.is_current.is_(True), Course.listed.is_(True))
+        .order_by(Course.code)
+    )
+
+
+def current_version(code: str) -> CourseVersion | None:
+    """The current version of the course with this code, or None."""
+    return db.session.scalar(current_versions_query().where(Course.code == code))
+
+
+def mark_read(person_id: int, course_id: int, slug: str) -> bool:
+    """Record that a person read a module; True if it was new. Idempotent. Flushes."""
+    exists = db.session.scalar(
+        select(ModuleRead.id).where(ModuleRead.person_id == person_id, ModuleRead.course_id == course_id,
+                                    ModuleRead.slug == slug)
+    )
+    if exists:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(ModuleRead(person_id=person_id, course_id=course_id, slug=slug))
+    except IntegrityError:  # the same click arrived twice at once
+        return False
+    return True
+
+
+def read_slugs(person_id: int, course_ids: list[int]) -> dict[int, set[str]]:
+    """course id -> slugs of the modules the person has marked as read (one query)."""
+    out: dict[int, set[str]] = {cid: set() for cid in course_ids}
+    rows = db.session.execute(
+        select(ModuleRead.course_id, ModuleRead.slug).where(
+            ModuleRead.person_id == person_id, ModuleRead.course_id.in_(course_ids)
+        )
+    )
+    for course_id, slug in rows:
+        out[course_id].add(slug)
+    return out
+
+
+@dataclass
+class CourseCard:
+    """What the learner's home shows for one course."""
+
+    version: CourseVersion
+    modules: int
+    read: int
+    recommended: bool
+    completed_on: object = None  # date of the latest completion, if any
+    score: int | None = None
+
+    @property
+    def percent(self) -> int:
+        if self.completed_on is not None:
+            return 100
+        return round(100 * self.read / self.modules) if self.modules else 0
+
+
+def learner_overview(person_id: int, roles: set[str]) -> list[CourseCard]:
+    """Every listed course with the person's progress, those meant for their roles first.
+
+    Three queries whatever the number of courses: versions, module slugs, latest completions.
+    """
+    from app.completions.models import Completion
+
+    versions = list(db.session.scalars(current_versions_query()))
+    ids = [v.id for v in versions]
+    slugs: dict[int, list[str]] = {vid: [] for vid in ids}
+    for vid, slug in db.session.execute(select(Module.version_id, Module.slug).where(Module.version_id.in_(ids))):
+        slugs[vid].append(slug)
+    read = read_slugs(person_id, [v.course_id for v in versions])
+    latest: dict[int, tuple] = {}
+    rows = db.session.execute(
+        select(Completion.course_id, Completion.completed_on, Completion.score)
+        .where(Completion.person_id == person_id)
+        .order_by(Completion.completed_on, Completion.id)
+    )
+    for course_id, completed_on, score in rows:
+        latest[course_id] = (completed_on, score)
+    cards = []
+    for v in versions:
+        done = latest.get(v.course_id, (None, None))
+        cards.append(CourseCard(
+            version=v, modules=len(slugs[v.id]), read=len(set(slugs[v.id]) & read[v.course_id]),
+            recommended=bool(set(v.audience) & roles), completed_on=done[0], score=done[1],
+        ))
+    cards.sort(key=lambda c: (not c.recommended, c.version.course.code))
+    return cards

@@ -1,0 +1,111 @@
+"""Fixtures: one app and schema per session (built by the migrations), clean tables per test."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from app import create_app
+from app.extensions import db as _db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_COURSES = FIXTURES / "courses"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "COURSES_DIR": str(FIXTURE_COURSES)})
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:  # a fresh schema each session
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    yield
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that call services directly."""
+    with app.app_context():
+        yield
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(ctx):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def courses(db):
+    """The two fixture courses, synced; returns {code: current version}."""
+    from app.courses.services import current_version, sync_courses
+
+    sync_courses(FIXTURE_COURSES)
+    db.session.commit()
+    return {code: current_version(code) for code in ("FX-01", "FX-02")}
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter():
+        seen = []
+
+        def listener(*_args, **_kwargs):
+            seen.append(1)
+
+        with app.app_context():
+            engine = _db.engine
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+
+    return counter
+
+
+@pytest.fixture
+def login(client):
+    def do(username: str, password: str = "mat-khau-123"):
+        return client.post("/login", data={"username": username, "password": password})
+
+    return do
+
+
+TODAY = date.today()

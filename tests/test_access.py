@@ -1,0 +1,85 @@
+"""Role × route access table, including another agency's pages."""
+import pytest
+
+from app.quizzes.services import start_attempt
+from tests.factories import make_agency, make_person
+
+ROLES = ("anonymous", "learner", "secretary", "manager", "dost", "admin")
+
+
+@pytest.fixture
+def province(db, courses):
+    top = make_agency("P", name="UBND tỉnh", type="UBND_TINH")
+    dost = make_agency("DOST", name="Sở KH&CN", type="OVERSIGHT_DOST", parent=top)
+    a = make_agency("A", name="UBND xã A")
+    a_centre = make_agency("A-PVHCC", name="Trung tâm PVHCC xã A", type="TT_PVHCC_XA", parent=a)
+    make_agency("B", name="UBND xã B")
+    learner = make_person("learner", agency=a_centre)
+    make_person("secretary", agency=a, roles=("iso_secretary",))
+    make_person("manager", agency=a, access_role="agency_manager")
+    make_person("dost", agency=dost, access_role="dost")
+    make_person("admin", access_role="admin")
+    attempt = start_attempt(learner.id, courses["FX-01"])
+    db.session.commit()
+    return {"attempt": attempt.id}
+
+
+def allowed(*roles):
+    return {role: (200 if role in roles else 403) for role in ROLES if role != "anonymous"}
+
+
+EVERYONE = allowed("learner", "secretary", "manager", "dost", "admin")
+MANAGERS_UP = allowed("secretary", "manager", "dost", "admin")
+PROVINCE = allowed("dost", "admin")
+
+TABLE = [
+    ("/", EVERYONE),
+    ("/courses/FX-01/", EVERYONE),
+    ("/courses/FX-01/01-mo-dau", EVERYONE),
+    ("/courses/FX-01/quiz", EVERYONE),
+    ("/agencies/", MANAGERS_UP),
+    ("/agencies/A", MANAGERS_UP),
+    ("/agencies/A-PVHCC", MANAGERS_UP),  # under A: managers of A see it
+    ("/agencies/B", PROVINCE),  # another agency
+    ("/agencies/P", PROVINCE),  # the agency above A
+    ("/reports/agencies", MANAGERS_UP),
+    ("/attempts/{attempt}", allowed("learner", "admin")),
+]
+
+
+@pytest.mark.parametrize("url,expected", TABLE, ids=[row[0] for row in TABLE])
+@pytest.mark.parametrize("role", ROLES)
+def test_role_route_access(client, login, province, url, expected, role):
+    if role != "anonymous":
+        assert login(role).status_code == 302
+    response = client.get(url.format(**province))
+    if role == "anonymous":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == expected[role]
+
+
+def test_manager_report_lists_only_their_agencies(client, login, province):
+    login("manager")
+    page = client.get("/reports/agencies").text
+    assert "UBND xã A" in page and "Trung tâm PVHCC xã A" in page
+    assert "UBND xã B" not in page
+
+
+def test_inactive_account_cannot_sign_in(client, db):
+    make_person("gone", active=False)
+    db.session.commit()
+    response = client.post("/login", data={"username": "gone", "password": "mat-khau-123"})
+    assert response.status_code == 200
+    assert "không đúng" in response.text
+
+
+def test_wrong_password_is_refused_kindly(client, login, province):
+    response = login("learner", "sai-mat-khau")
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+
+
+def test_login_does_not_redirect_off_site(client, province):
+    response = client.post("/login?next=//evil.example/x", data={"username": "learner", "password": "mat-khau-123"})
+    assert response.headers["Location"] == "/"

@@ -1,0 +1,86 @@
+"""End to end in real headless Chromium: a learner finishes a course and the agency page shows it."""
+import os
+import shutil
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.factories import make_agency, make_person
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "no Chromium found (apt-get install chromium): browser tests skipped"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app):
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", "mat-khau-123")
+    page.click("button[type=submit]")
+
+
+def test_learner_finishes_a_course_and_the_agency_page_shows_it(db, courses, server, browser):
+    agency = make_agency("XA-AP", name="UBND xã An Phú")
+    make_person("lan", agency=agency, full_name="Nguyễn Thị Lan")
+    make_person("hung", agency=agency, roles=("leader",), full_name="Trần Văn Hùng")
+    db.session.commit()
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    sign_in(page, server, "lan")
+    assert page.locator("h1").inner_text() == "Khóa học của tôi"
+    page.click("text=FX-02 · Khóa thử nghiệm hai")
+    page.click("text=Mô-đun duy nhất")
+    page.click("text=Đánh dấu đã đọc")
+    assert "Đã đánh dấu mô-đun là đã đọc." in page.content()
+    page.click("text=Đến bài kiểm tra")
+    page.click("text=Bắt đầu làm bài")
+    page.check("label.option:has-text('Giải quyết thủ tục hành chính') input")
+    page.screenshot(path=str(ARTIFACTS / "quiz.png"), full_page=True)
+    page.click("text=Nộp bài")
+    assert page.locator(".score").inner_text() == "100%"
+    assert "Đạt. Khóa học đã được ghi nhận hoàn thành." in page.content()
+    assert "Phạm vi bao gồm các hoạt động giải quyết TTHC." in page.content()
+    page.screenshot(path=str(ARTIFACTS / "result.png"), full_page=True)
+
+    leader = browser.new_page()
+    sign_in(leader, server, "hung")
+    leader.goto(f"{server}/agencies/XA-AP")
+    row = leader.locator("tr", has_text="Nguyễn Thị Lan")
+    assert date.today().strftime("%d/%m/%Y") in row.inner_text()
+    leader.screenshot(path=str(ARTIFACTS / "agency.png"), full_page=True)

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
@@ -14,6 +15,19 @@ from app.extensions import db as _db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_COURSES = FIXTURES / "courses"
+REAL_COURSES = Path(__file__).parent.parent / "courses"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own application context, as in production.
+
+    Without this, a request made while a test holds an app context (the `db` fixture) would share
+    that context's `g` and session: Flask-Login and Flask-Babel cache per-request values there.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +36,7 @@ def app(tmp_path_factory):
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "COURSES_DIR": str(FIXTURE_COURSES)})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if _db.engine.dialect.name == "postgresql":
             with _db.engine.begin() as conn:  # a fresh schema each session
@@ -86,8 +101,8 @@ def count_queries(app):
     def counter():
         seen = []
 
-        def listener(*_args, **_kwargs):
-            seen.append(1)
+        def listener(_conn, _cursor, statement, *_args):
+            seen.append(statement)
 
         with app.app_context():
             engine = _db.engine

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.markdown import render_inline, render_markdown
 from app.courses.loader import ASSET_TYPES, ParsedCourse, Problem, count_words, read_tree
@@ -126,6 +126,7 @@ def current_versions_query():
     return (
         select(CourseVersion)
         .join(Course)
+        .options(contains_eager(CourseVersion.course))
         .where(CourseVersion.is_current.is_(True), Course.listed.is_(True))
         .order_by(Course.code)
     )

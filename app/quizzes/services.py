@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.completions.models import Completion
@@ -64,11 +65,11 @@ def start_attempt(person_id: int, version: CourseVersion, rng: random.Random | N
     if existing is not None:
         return existing
     if attempts_left(person_id, version) == 0:
-        raise QuizError("Bạn đã dùng hết số lần làm bài cho khóa học này.")
+        raise QuizError(_l("Bạn đã dùng hết số lần làm bài cho khóa học này."))
     rng = rng or random.SystemRandom()
     pool = list(db.session.scalars(select(Question).where(Question.version_id == version.id)))
     if not pool:
-        raise QuizError("Khóa học này chưa có câu hỏi.")
+        raise QuizError(_l("Khóa học này chưa có câu hỏi."))
     drawn = rng.sample(pool, min(version.questions_per_attempt, len(pool)))
     order = []
     for q in drawn:
@@ -96,7 +97,7 @@ def submit_attempt(attempt_id: int, person_id: int, raw_answers: dict[str, list[
     """
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.person_id != person_id:
-        raise QuizError("Không tìm thấy bài làm.")
+        raise QuizError(_l("Không tìm thấy bài làm."))
     if attempt.submitted_at is not None:
         return attempt
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))}

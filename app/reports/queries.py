@@ -84,7 +84,7 @@ class PersonStatus:
 
 def agency_people_status(agency_id: int, day: date) -> tuple[list[CourseVersion], dict[str, int], list[PersonStatus]]:
     """The people assigned to an agency on `day` and, per listed course, their latest completion and
-    how many modules they have read. Four queries whatever the number of people.
+    how many modules they have read. Five queries whatever the number of people.
 
     Returns (current course versions, modules per course code, people ordered by name).
     """

@@ -1,0 +1,94 @@
+"""CLI commands, demo data, health check, language and dates."""
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import Assignment, Person
+from app.completions.models import Completion
+from app.core.dates import format_date, format_datetime, local_date
+from tests.conftest import FIXTURE_COURSES, REAL_COURSES
+from tests.factories import make_agency, make_person
+
+
+def test_users_create_reads_the_password_from_stdin_and_assigns_the_agency(runner, db):
+    make_agency("AG-1", name="UBND xã Một")
+    db.session.commit()
+    result = runner.invoke(args=["users", "create", "lan", "--role", "learner", "--agency", "AG-1",
+                                 "--name", "Nguyễn Thị Lan"], input="mat-khau-dai\n")
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(Person).where(Person.username == "lan"))
+    assert person.full_name == "Nguyễn Thị Lan" and person.check_password("mat-khau-dai")
+    assert [a.agency.code for a in person.assignments] == ["AG-1"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--role", "learner", "--agency", "NOPE"], "unknown agency code 'NOPE'"),
+    (["--role", "boss"], "Invalid value for '--role'"),
+])
+def test_users_create_refuses_bad_input(runner, db, args, message):
+    result = runner.invoke(args=["users", "create", "x", *args], input="mat-khau-dai\n")
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(select(func.count(Person.id))) == 0
+
+
+def test_users_create_refuses_a_taken_username(runner, db):
+    make_person("lan")
+    db.session.commit()
+    result = runner.invoke(args=["users", "create", "LAN", "--role", "learner"], input="mat-khau-dai\n")
+    assert result.exit_code == 1 and "username 'LAN' is taken" in result.output
+
+
+def test_demo_is_idempotent(runner, db):
+    runner.invoke(args=["courses", "sync", str(REAL_COURSES)])
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    counts = [db.session.scalar(select(func.count(m.id))) for m in (Person, Assignment, Completion)]
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    assert [db.session.scalar(select(func.count(m.id))) for m in (Person, Assignment, Completion)] == counts
+    assert counts[2] > 0
+    usernames = set(db.session.scalars(select(Person.username).where(Person.username.is_not(None))))
+    assert usernames == {"hocvien", "thuky", "lanhdao", "sokhcn", "quantri"}
+
+
+def test_demo_accounts_can_sign_in(runner, client, db):
+    runner.invoke(args=["demo"])
+    response = client.post("/login", data={"username": "sokhcn", "password": "demo-htqlcl-2026"})
+    assert response.status_code == 302
+    assert "UBND xã An Phú" in client.get("/reports/agencies").text
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(app):
+    from app import create_app
+
+    broken = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite:////nonexistent/dir/db.sqlite3",
+                                     "COURSES_DIR": str(FIXTURE_COURSES)})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    from app import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_pages_are_vietnamese_by_default_and_english_on_request(client, db):
+    page = client.get("/login")
+    assert '<html lang="vi">' in page.text and "Đăng nhập" in page.text
+    client.get("/lang/en?next=/login")
+    page = client.get("/login")
+    assert '<html lang="en">' in page.text and "Sign in" in page.text
+
+
+def test_dates_are_dd_mm_yyyy_in_vietnam_time():
+    late_evening_utc = datetime(2026, 12, 31, 18, 30, tzinfo=timezone.utc)  # 01:30 on 1/1/2027 in Hà Nội
+    assert local_date(late_evening_utc) == date(2027, 1, 1)
+    assert format_date(late_evening_utc) == "01/01/2027"
+    assert format_datetime(late_evening_utc) == "01/01/2027 01:30"
+    assert format_date(date(2026, 7, 5)) == "05/07/2026"

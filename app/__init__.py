@@ -87,7 +87,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    for code in (403, 404, 405, 409):
+    for code in (400, 403, 404, 405, 409):
         app.register_error_handler(
             code, lambda e, code=code: (render_template("error.html", code=code, error=e), code)
         )

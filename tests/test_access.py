@@ -83,3 +83,15 @@ def test_wrong_password_is_refused_kindly(client, login, province):
 def test_login_does_not_redirect_off_site(client, province):
     response = client.post("/login?next=//evil.example/x", data={"username": "learner", "password": "mat-khau-123"})
     assert response.headers["Location"] == "/"
+
+
+def test_a_post_without_the_csrf_token_is_refused(app, province):
+    from app import create_app
+
+    strict = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "WTF_CSRF_ENABLED": True})
+    client = strict.test_client()
+    response = client.post("/login", data={"username": "learner", "password": "mat-khau-123"})
+    assert response.status_code == 400
+    page = client.get("/login")
+    assert 'name="csrf_token"' in page.text

@@ -92,3 +92,12 @@ def test_dates_are_dd_mm_yyyy_in_vietnam_time():
     assert format_date(late_evening_utc) == "01/01/2027"
     assert format_datetime(late_evening_utc) == "01/01/2027 01:30"
     assert format_date(date(2026, 7, 5)) == "05/07/2026"
+
+
+def test_sqlite_file_is_in_wal_mode_after_migrating(db):
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 09:11:48.399118
+Create Date: 2026-11-27 09:18:54.978648
 
 """
 from alembic import op
@@ -51,7 +51,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('access_role', sa.String(length=20), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("access_role IN ('learner', 'agency_manager', 'dost', 'admin')", name=op.f('ck_person_access_role')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
     sa.UniqueConstraint('staff_code', name=op.f('uq_person_staff_code')),
@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('attempts_allowed', sa.Integer(), nullable=False),
     sa.Column('intro_html', sa.Text(), nullable=False),
     sa.Column('word_count', sa.Integer(), nullable=False),
-    sa.Column('published_at', sa.DateTime(), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_course_version_course_id_course')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_course_version')),
     sa.UniqueConstraint('course_id', 'content_hash', name='content_hash'),
@@ -105,7 +105,7 @@ def upgrade():
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=120), nullable=False),
-    sa.Column('read_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_module_read_course_id_course')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_module_read_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_read')),
@@ -165,8 +165,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('course_version_id', sa.Integer(), nullable=False),
-    sa.Column('started_at', sa.DateTime(), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('drawn', sa.JSON(), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=True),
     sa.Column('correct_count', sa.Integer(), nullable=True),
@@ -192,7 +192,7 @@ def upgrade():
     sa.Column('agency_code', sa.String(length=40), nullable=True),
     sa.Column('agency_name', sa.String(length=255), nullable=True),
     sa.Column('attempt_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("source IN ('online', 'offline')", name=op.f('ck_completion_source')),
     sa.CheckConstraint('score IS NULL OR (score >= 0 AND score <= 100)', name=op.f('ck_completion_score')),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_completion_agency_id_agency')),

@@ -110,3 +110,78 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+
+
+def _course_folder(code: str) -> Path:
+    """The folder under COURSES_DIR whose course.md front matter has this code."""
+    from app.courses.loader import CourseReader, course_folders
+
+    root = Path(current_app.config["COURSES_DIR"])
+    for folder in course_folders(root) if root.exists() else []:
+        meta, _intro = CourseReader(folder).read_course_file(folder / "course.md")
+        if str(meta.get("code", "")) == code:
+            return folder
+    raise click.ClickException(f"no course with code '{code}' under {root}")
+
+
+@courses_cli.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--course", "code", required=True, help="Code of the course whose quiz.md receives the questions.")
+@click.option("--dry-run", is_flag=True, help="Print the Markdown that would be added; write nothing.")
+def courses_import_gift(file: str, code: str, dry_run: bool) -> None:
+    """Append the questions of a Moodle GIFT file to a course's quiz.md."""
+    import re
+
+    from app.courses.gift import parse_gift, questions_to_markdown
+
+    folder = _course_folder(code)
+    quiz = folder / "quiz.md"
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file} is not UTF-8") from exc
+    existing = quiz.read_text(encoding="utf-8") if quiz.exists() else ""
+    taken = {m.group(1) for m in re.finditer(r"^##\s+(\S+)\s*$", existing, re.MULTILINE)}
+    questions, problems = parse_gift(text, prefix=code.replace("-", ""), taken=taken)
+    for problem in problems:
+        click.echo(f"{file}:{problem.line}: {problem.message}")
+    clashes = [q for q in questions if q.qid in taken]
+    for q in clashes:
+        click.echo(f"{file}:{q.line}: question id '{q.qid}' already exists in {quiz}")
+    if clashes:
+        click.echo("refused: nothing written", err=True)
+        sys.exit(1)
+    skipped = len({p.line for p in problems})
+    markdown = questions_to_markdown(questions)
+    if dry_run:
+        click.echo(markdown)
+        click.echo(f"dry run, nothing written: would import {len(questions)}, skipped {skipped}")
+    else:
+        if questions:
+            quiz.write_text(existing.rstrip("\n") + "\n\n" + markdown, encoding="utf-8")
+        click.echo(f"imported {len(questions)}, skipped {skipped}")
+    if not questions and skipped:
+        sys.exit(1)
+
+
+@courses_cli.command("export-gift")
+@click.argument("code")
+@click.option("--out", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def courses_export_gift(code: str, out: str | None) -> None:
+    """Write a course's quiz.md as Moodle GIFT."""
+    from app.courses.gift import questions_to_gift
+    from app.courses.loader import CourseReader
+
+    folder = _course_folder(code)
+    reader = CourseReader(folder)
+    questions = reader.read_quiz(folder / "quiz.md")
+    if reader.problems:
+        for problem in reader.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("fix quiz.md first: broken questions would be left out of the export")
+    gift = questions_to_gift(questions, code)
+    if out:
+        Path(out).write_text(gift, encoding="utf-8")
+        click.echo(f"wrote {len(questions)} questions to {out}", err=True)
+    else:
+        click.echo(gift, nl=False)

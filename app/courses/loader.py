@@ -109,7 +109,7 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
-def _outside_fences(lines: list[str]):
+def outside_fences(lines: list[str]):
     """Yield (line number, line) for lines outside fenced code blocks."""
     fenced = False
     for no, line in enumerate(lines, start=1):
@@ -227,7 +227,7 @@ class CourseReader:
         _raw, body, start = split_front_matter(text)
         lines = body.split("\n")
         titles = []
-        for no, line in _outside_fences(lines):
+        for no, line in outside_fences(lines):
             if re.match(r"^#\s+\S", line):
                 titles.append((no, line[1:].strip()))
             for match in LINK_RE.finditer(line):
@@ -282,7 +282,7 @@ class CourseReader:
             return []
         lines = text.split("\n")
         blocks: list[tuple[int, str, list[tuple[int, str]]]] = []
-        for no, line in _outside_fences(lines):
+        for no, line in outside_fences(lines):
             heading = re.match(r"^##\s+(.*)$", line)
             if heading:
                 blocks.append((no, heading.group(1).strip(), []))

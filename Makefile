@@ -25,7 +25,8 @@ run: setup
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 test: $(BIN)/activate translations
-	$(BIN)/pytest -q
+	@echo "== SQLite =="
+	env -u TEST_DATABASE_URL $(BIN)/pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
 		$(BIN)/pytest -q -m "not browser"; \

@@ -69,7 +69,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.agencies.types import type_label
     from app.core.dates import format_date, format_datetime
     from app.core import labels
-    from app.policy import can_view_reports
+    from app.policy import sees_agencies
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = format_datetime
@@ -82,7 +82,7 @@ def _register_template_helpers(app: Flask) -> None:
             "agency_type_label": lambda code: type_label(code, locale),
             "role_label": labels.role_label,
             "audience_label": labels.audience_label,
-            "policy_sees_agencies": can_view_reports,
+            "policy_sees_agencies": sees_agencies,
         }
 
 

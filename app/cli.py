@@ -106,11 +106,6 @@ def demo_command() -> None:
     click.echo(summary)
 
 
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(courses_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
-
 
 def _course_folder(code: str) -> Path:
     """The folder under COURSES_DIR whose course.md front matter has this code."""
@@ -185,3 +180,9 @@ def courses_export_gift(code: str, out: str | None) -> None:
         click.echo(f"wrote {len(questions)} questions to {out}", err=True)
     else:
         click.echo(gift, nl=False)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(courses_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

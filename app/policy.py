@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -24,7 +24,17 @@ def managed_agency_ids(person: Person) -> set[int] | None:
 
     A leader or ISO secretary (by their current assignment) and an account with the agency_manager
     role see the agency they are assigned to and every agency under it. A learner sees none.
+    Within a request the answer is computed once (the menu, the guard and the view all ask).
     """
+    if not has_request_context():
+        return _managed_agency_ids(person)
+    cache = g.setdefault("managed_agency_ids", {})
+    if person.id not in cache:
+        cache[person.id] = _managed_agency_ids(person)
+    return cache[person.id]
+
+
+def _managed_agency_ids(person: Person) -> set[int] | None:
     if sees_whole_province(person):
         return None
     day = today()
@@ -45,9 +55,14 @@ def can_view_agency(person: Person, agency_id: int) -> bool:
     return ids is None or agency_id in ids
 
 
+def sees_agencies(person: Person) -> bool:
+    """Whether the person may look into at least one agency (menu, agency and report pages)."""
+    return managed_agency_ids(person) != set()
+
+
 def can_view_reports(person: Person) -> bool:
     """DOST and admins see the province; managers see their own part of it."""
-    return sees_whole_province(person) or bool(managed_agency_ids(person))
+    return sees_agencies(person)
 
 
 def can_view_attempt(person: Person, attempt_person_id: int) -> bool:

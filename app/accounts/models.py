@@ -1,7 +1,7 @@
 """People (who are also the accounts) and their dated assignments to agencies."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask import current_app
 from flask_login import UserMixin
@@ -9,14 +9,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core.dates import utcnow
 from app.extensions import db
 
 ACCESS_ROLES = ("learner", "agency_manager", "dost", "admin")
 ASSIGNMENT_ROLES = ("leader", "iso_secretary", "internal_auditor")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Person(UserMixin, db.Model):

@@ -6,14 +6,14 @@ from sqlalchemy import select
 from app.agencies.models import Agency
 from app.core.dates import today
 from app.extensions import db
-from app.policy import can_view_agency, ensure, managed_agency_ids, require
+from app.policy import can_view_agency, ensure, managed_agency_ids, require, sees_agencies
 from app.reports.queries import agency_people_status
 
 bp = Blueprint("agencies", __name__, url_prefix="/agencies")
 
 
 @bp.get("/")
-@require(lambda person: managed_agency_ids(person) != set())
+@require(sees_agencies)
 def index():
     """The agencies the signed-in person may look into."""
     ids = managed_agency_ids(current_user)
@@ -24,7 +24,7 @@ def index():
 
 
 @bp.get("/<code>")
-@require(lambda person: managed_agency_ids(person) != set())
+@require(sees_agencies)
 def show(code: str):
     agency = db.first_or_404(select(Agency).where(Agency.code == code))
     ensure(can_view_agency(current_user, agency.id))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
+from app.completions.models import Completion
 from app.core.markdown import render_inline, render_markdown
 from app.courses.loader import ASSET_TYPES, ParsedCourse, Problem, count_words, read_tree
 from app.courses.models import Course, CourseAsset, CourseVersion, Module, ModuleRead, Question
@@ -189,8 +190,6 @@ def learner_overview(person_id: int, roles: set[str]) -> list[CourseCard]:
 
     Three queries whatever the number of courses: versions, module slugs, latest completions.
     """
-    from app.completions.models import Completion
-
     versions = list(db.session.scalars(current_versions_query()))
     ids = [v.id for v in versions]
     slugs: dict[int, list[str]] = {vid: [] for vid in ids}

@@ -91,3 +91,27 @@ class Assignment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Assignment {self.person_id}@{self.agency_id} {self.start_date}..{self.end_date}>"
+
+
+class Invite(db.Model):
+    """A one-time link to set a password: the first one (invite) or a new one (reset by an admin).
+
+    Only a hash of the token is stored; the link is shown once, to whoever created it.
+    """
+
+    __tablename__ = "invite"
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10), default="invite")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+    def __repr__(self) -> str:
+        return f"<Invite {self.purpose} person={self.person_id}>"

@@ -1,12 +1,15 @@
 """Agencies: effective-dated, never deleted; they end (valid_to) when merged, split or dissolved."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import utcnow
 from app.extensions import db
+
+LINEAGE_EVENTS = ("merge", "absorb", "split", "rename", "dissolve")
 
 
 class Agency(db.Model):
@@ -35,3 +38,29 @@ class Agency(db.Model):
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"
+
+
+class LineageEvent(db.Model):
+    """One edge of the agency lineage graph: a predecessor ended on the day before `effective_date`
+    and (except for a dissolution) a successor took over its people from that day."""
+
+    __tablename__ = "agency_lineage"
+    __table_args__ = (
+        CheckConstraint("event IN ('merge', 'absorb', 'split', 'rename', 'dissolve')", name="event"),
+        CheckConstraint("(event = 'dissolve') = (successor_id IS NULL)", name="successor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(10))
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    #: first day of the successor; the predecessor's last day is the day before
+    effective_date: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+
+    predecessor: Mapped[Agency] = relationship(foreign_keys=[predecessor_id])
+    successor: Mapped[Agency | None] = relationship(foreign_keys=[successor_id])
+
+    def __repr__(self) -> str:
+        return f"<LineageEvent {self.event} {self.predecessor_id}->{self.successor_id} {self.effective_date}>"

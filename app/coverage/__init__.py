@@ -1,0 +1,1 @@
+"""Training obligations and the yearly coverage DOST checks, agency by agency."""

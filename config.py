@@ -22,7 +22,20 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: the dashboard's year trend computes unfrozen past years live up to this many agencies
+    TREND_LIVE_LIMIT = int(os.environ.get("TREND_LIVE_LIMIT", "1000"))
+    #: PostgreSQL session settings for every connection (see app._tune_postgresql)
+    PG_OPTIONS = os.environ.get("PG_OPTIONS", "-c jit=off -c work_mem=32MB")
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
+    #: who must complete which course by when (see the file's comments)
+    OBLIGATIONS_FILE = os.environ.get("OBLIGATIONS_FILE", str(BASE_DIR / "courses" / "obligations.yml"))
+    #: how long a link to set a password stays valid
+    INVITE_VALID_DAYS = int(os.environ.get("INVITE_VALID_DAYS", "7"))
+    #: the address people use to reach the site; invite links printed by the CLI start with it
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: largest import file accepted by the upload page; the request itself may carry a little more
+    IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+    MAX_CONTENT_LENGTH = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -14,6 +14,8 @@ from config import CONFIGS
 
 def select_locale() -> str:
     """Vietnamese unless the visitor chose English (a cookie set by /lang/en)."""
+    if not has_request_context():  # CLI commands: messages of shared services in Vietnamese
+        return "vi"
     choice = request.cookies.get("lang")
     return choice if choice in ("vi", "en") else "vi"
 
@@ -26,6 +28,19 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+        # SQLite's lower() only folds ASCII; searches for "đỗ" must find "Đỗ" as on PostgreSQL.
+        dbapi_connection.create_function("lower", 1, lambda s: s.lower() if isinstance(s, str) else s,
+                                         deterministic=True)
+
+
+def _tune_postgresql(app: Flask) -> None:
+    """Session settings for PostgreSQL connections (PG_OPTIONS overrides them): JIT compiling costs
+    the coverage report more than it saves, and its hash aggregates need more than the 4 MB default
+    work_mem (docs/BENCHMARKS.md)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"options": app.config["PG_OPTIONS"]})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -36,6 +51,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(overrides or {})
+    _tune_postgresql(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -51,10 +67,17 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.agencies.routes import bp as agencies_bp
     from app.courses.routes import bp as courses_bp
     from app.core.health import bp as health_bp
+    from app.imports.routes import bp as imports_bp
+    from app.coverage.routes import bp as coverage_bp
+    from app.coverage.year_routes import bp as coverage_year_bp
+    from app.audit.routes import bp as audit_bp
+    from app.people.me import bp as me_bp
+    from app.people.routes import bp as people_bp
     from app.quizzes.routes import bp as quizzes_bp
     from app.reports.routes import bp as reports_bp
 
-    for bp in (accounts_bp, agencies_bp, courses_bp, health_bp, quizzes_bp, reports_bp):
+    for bp in (accounts_bp, agencies_bp, courses_bp, health_bp, quizzes_bp, reports_bp,
+               audit_bp, me_bp, people_bp, coverage_bp, coverage_year_bp, imports_bp):
         app.register_blueprint(bp)
 
     from app.cli import register_commands
@@ -69,7 +92,8 @@ def _register_template_helpers(app: Flask) -> None:
     from app.agencies.types import type_label
     from app.core.dates import format_date, format_datetime
     from app.core import labels
-    from app.policy import sees_agencies
+    from app.coverage.labels import column_label
+    from app.policy import can_import, can_manage_people, can_view_audit, sees_agencies
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = format_datetime
@@ -81,8 +105,14 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": locale,
             "agency_type_label": lambda code: type_label(code, locale),
             "role_label": labels.role_label,
+            "obligation_rule_label": labels.obligation_rule_label,
+            "obligation_status_label": labels.obligation_status_label,
+            "column_label": column_label,
             "audience_label": labels.audience_label,
             "policy_sees_agencies": sees_agencies,
+            "policy_can_manage_people": can_manage_people,
+            "policy_can_view_audit": can_view_audit,
+            "policy_can_import": can_import,
         }
 
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.imports.cli import import_command
 
 courses_cli = AppGroup("courses", help="Check, load and list the Markdown courses.")
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -96,9 +97,48 @@ def users_create(username: str, role: str, agency_code: str | None, full_name: s
     click.echo(f"created {person.username} ({role}), staff code {person.staff_code}")
 
 
+@users_cli.command("invite")
+@click.argument("staff_code")
+@click.option("--reset", is_flag=True, help="A password reset link for an existing account.")
+def users_invite(staff_code: str, reset: bool) -> None:
+    """Print a one-time link for the person to set their password (earlier unused links stop working)."""
+    from app.accounts.invites import InviteError, create_invite, invite_url
+    from app.accounts.models import Person
+
+    person = db.session.scalar(select(Person).where(func.upper(Person.staff_code) == staff_code.upper()))
+    if person is None:
+        raise click.ClickException(f"no person with staff code '{staff_code}'")
+    try:
+        token = create_invite(person, "reset" if reset else "invite", actor=None)
+    except InviteError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(invite_url(token))
+    click.echo(f"valid for {current_app.config['INVITE_VALID_DAYS']} day(s); send it by internal mail", err=True)
+
+
 @click.command("demo")
-def demo_command() -> None:
-    """Create (or refresh) the demo province, people and accounts. Safe to run again."""
+@click.option("--scale", type=click.Choice(["province", "national"]),
+              help="Instead: load synthetic data of this size (once per database; see bench/README.md).")
+@click.option("--seed", type=int, default=2026, show_default=True, help="With --scale: the random seed.")
+@click.option("--factor", type=float, default=1.0, hidden=True)  # tests shrink the tier
+def demo_command(scale: str | None, seed: int, factor: float) -> None:
+    """Create (or refresh) the demo province, people and accounts. Safe to run again.
+
+    With --scale: load synthetic province or national data instead, once per database.
+    """
+    if scale:
+        from app.demo_scale import ScaleDataError, load_scale, vacuum_analyze
+
+        try:
+            summary = load_scale(scale, seed, courses_dir=current_app.config["COURSES_DIR"], factor=factor,
+                                 echo=click.echo)
+        except ScaleDataError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        seconds = vacuum_analyze()
+        click.echo(f"{summary}{f', vacuum analyze {seconds:.1f}s' if seconds else ''}")
+        return
     from app.demo import load_demo
 
     summary = load_demo(current_app.config["COURSES_DIR"])
@@ -186,3 +226,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(import_command)
+    from app.coverage.cli import register as register_coverage_commands
+    register_coverage_commands(app)

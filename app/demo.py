@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.accounts.models import Assignment, Person
-from app.agencies.models import Agency
+from app.agencies.models import Agency, LineageEvent
 from app.completions.models import Completion
 from app.completions.services import record_completion
 from app.courses.services import current_version, sync_courses
@@ -15,6 +15,8 @@ from app.extensions import db
 
 DEMO_PASSWORD = "demo-htqlcl-2026"
 NEW_ERA = date(2025, 7, 1)
+#: no demo completion is dated after this day (the demo must not contain the future)
+DEMO_LAST_DAY = date(2026, 11, 20)
 
 #: code, name, type, parent code, valid_from, valid_to, in ISO scope
 AGENCIES = [
@@ -65,6 +67,13 @@ def _upsert_agencies() -> dict[str, Agency]:
     return agencies
 
 
+def _upsert_lineage(agencies: dict[str, Agency]) -> None:
+    """The old township became part of the new An Phú commune on 1/7/2025."""
+    old, new = agencies["AG-OLD-TT-ANPHU"], agencies["AG-XA-ANPHU"]
+    if db.session.scalar(select(LineageEvent.id).where(LineageEvent.predecessor_id == old.id)) is None:
+        db.session.add(LineageEvent(event="merge", predecessor=old, successor=new, effective_date=NEW_ERA))
+
+
 def _upsert_person(staff_code: str, full_name: str, agency: Agency, roles: tuple, start: date,
                    username: str | None = None, access_role: str = "learner") -> Person:
     person = db.session.scalar(select(Person).where(Person.staff_code == staff_code))
@@ -76,15 +85,51 @@ def _upsert_person(staff_code: str, full_name: str, agency: Agency, roles: tuple
         person.username = username
         person.set_password(DEMO_PASSWORD)
     db.session.flush()
+    _upsert_assignment(person, agency, roles, start, None)
+    return person
+
+
+def _upsert_assignment(person: Person, agency: Agency, roles: tuple, start: date, end: date | None) -> None:
     assignment = db.session.scalar(select(Assignment).where(
         Assignment.person_id == person.id, Assignment.agency_id == agency.id, Assignment.start_date == start))
     if assignment is None:
         assignment = Assignment(person=person, agency=agency, start_date=start)
         db.session.add(assignment)
+    assignment.end_date = end
     assignment.is_leader = "leader" in roles
     assignment.is_iso_secretary = "iso_secretary" in roles
     assignment.is_internal_auditor = "internal_auditor" in roles
-    return person
+
+
+def _demo_completions(person: Person, rng: random.Random) -> int:
+    """Onboarding for most (some late, veterans years ago), the secretary course for most secretaries,
+    the yearly refresher for many leaders and secretaries. Returns how many were new."""
+    current = max(person.assignments, key=lambda a: a.start_date)
+    first = min(a.start_date for a in person.assignments)
+    plan = []
+    if rng.random() < 0.75:
+        day = date(2018, 1, 1) + timedelta(days=rng.randint(0, 700)) if first < NEW_ERA \
+            else current.start_date + timedelta(days=rng.choice([10, 20, 40, 55, 75, 110]))
+        plan.append(("ISO-01", day))
+    if current.is_iso_secretary and rng.random() < 0.6:
+        plan.append(("ISO-02", current.start_date + timedelta(days=rng.choice([12, 25, 45]))))
+    if current.is_leader or current.is_iso_secretary:
+        for year, share in ((2025, 0.7), (2026, 0.45)):
+            if rng.random() < share:
+                day = max(date(year, rng.randint(3, 11), rng.randint(1, 28)), first + timedelta(days=20))
+                if day.year == year:
+                    plan.append(("ISO-05", day))
+    added = 0
+    for code, day in plan:
+        score, source = rng.choice([80, 90, 100]), rng.choice(["online", "offline"])  # drawn even when skipped
+        version = current_version(code)
+        if version is None or day > DEMO_LAST_DAY or db.session.scalar(select(Completion.id).where(
+                Completion.person_id == person.id, Completion.course_id == version.course_id,
+                Completion.completed_on == day)):
+            continue
+        if record_completion(person.id, version, day, score=score, source=source):
+            added += 1
+    return added
 
 
 def load_demo(courses_dir: str) -> str:
@@ -92,6 +137,7 @@ def load_demo(courses_dir: str) -> str:
     if current_version("ISO-01") is None:
         sync_courses(courses_dir)
     agencies = _upsert_agencies()
+    _upsert_lineage(agencies)
     for username, name, access_role, agency_code, roles, start in ACCOUNTS:
         _upsert_person(f"DEMO-{username.upper()}", name, agencies[agency_code], roles, start,
                        username=username, access_role=access_role)
@@ -102,20 +148,13 @@ def load_demo(courses_dir: str) -> str:
         agency_code = active_codes[i % len(active_codes)]
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         roles = ("leader",) if i % 10 == 1 else ("iso_secretary",) if i % 10 == 2 else ()
-        start = NEW_ERA + timedelta(days=rng.choice([0, 0, 0, 45, 120, 300, 480]))
-        staff.append(_upsert_person(f"AG{i:05d}", name, agencies[agency_code], roles, start))
+        offset = rng.choice([0, 0, 0, 45, 120, 300, 480])
+        person = _upsert_person(f"AG{i:05d}", name, agencies[agency_code], roles, NEW_ERA + timedelta(days=offset))
+        if offset == 0:  # moved on 1/7/2025 from the old township: not new staff
+            _upsert_assignment(person, agencies["AG-OLD-TT-ANPHU"], (), date(2016, 3, 1), date(2025, 6, 30))
+        staff.append(person)
     db.session.flush()
-    added = 0
-    for person in staff[::2]:
-        for code in ("ISO-01", "ISO-05"):
-            version = current_version(code)
-            if version is None or db.session.scalar(select(Completion.id).where(
-                    Completion.person_id == person.id, Completion.course_id == version.course_id)):
-                continue
-            day = max(person.assignments[0].start_date + timedelta(days=rng.randint(5, 50)), date(2026, 1, 5))
-            day = min(day, date(2026, 11, 20))
-            if record_completion(person.id, version, day, score=rng.choice([80, 90, 100]),
-                                 source=rng.choice(["online", "offline"])):
-                added += 1
+    added = sum(_demo_completions(person, rng) for person in staff)
+    added += _demo_completions(db.session.scalar(select(Person).where(Person.username == "lanhdao")), rng)
     return (f"demo: {len(agencies)} agencies, {len(ACCOUNTS) + len(staff)} people, "
             f"{added} new completions; demo password: {DEMO_PASSWORD}")

@@ -1,13 +1,15 @@
 """Who may see what. Every access rule of the application lives in this module."""
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
-from app.accounts.models import Person
+from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
 from app.core.dates import today
 from app.extensions import db
@@ -63,6 +65,123 @@ def sees_agencies(person: Person) -> bool:
 def can_view_reports(person: Person) -> bool:
     """DOST and admins see the province; managers see their own part of it."""
     return sees_agencies(person)
+
+
+def editable_agency_ids(person: Person) -> set[int] | None:
+    """Agencies whose people this person may add, transfer, give roles or deactivate; None = all.
+
+    Admins and DOST work province-wide; an agency_manager account works in its own agency and the
+    agencies under it. Leaders and ISO secretaries without that account role only look.
+    """
+    if sees_whole_province(person):
+        return None
+    if person.access_role == "agency_manager":
+        return managed_agency_ids(person)
+    return set()
+
+
+def can_edit_agency_people(person: Person, agency_id: int) -> bool:
+    ids = editable_agency_ids(person)
+    return ids is None or agency_id in ids
+
+
+def can_manage_people(person: Person) -> bool:
+    """Whether the person may use the people pages and the staff import at all."""
+    return editable_agency_ids(person) != set()
+
+
+def can_import_province_data(person: Person) -> bool:
+    """Agencies, lineage and offline completions change the whole province: admins and DOST only."""
+    return sees_whole_province(person)
+
+
+def import_kinds(person: Person) -> tuple[str, ...]:
+    """The import kinds a person may upload: every kind province-wide; an agency manager only staff
+    (each row within editable_agency_ids, checked row by row by the import)."""
+    if can_import_province_data(person):
+        return ("agencies", "staff", "completions", "lineage")
+    return ("staff",) if can_manage_people(person) else ()
+
+
+def can_import(person: Person) -> bool:
+    return bool(import_kinds(person))
+
+
+def can_view_import_upload(person: Person, uploaded_by_id: int) -> bool:
+    """An upload's preview and result: whoever uploaded it, and admins and DOST."""
+    return person.id == uploaded_by_id or can_import_province_data(person)
+
+
+def can_view_audit(person: Person) -> bool:
+    return sees_whole_province(person)
+
+
+def can_freeze_coverage(person: Person) -> bool:
+    """Closing a year's coverage (and comparing it with live data) is DOST's act: DOST and admins."""
+    return sees_whole_province(person)
+
+
+def can_plan_inspections(person: Person) -> bool:
+    """Drawing and seeing on-site inspection plans: DOST and admins, never the inspected agencies."""
+    return sees_whole_province(person)
+
+
+def home_assignments(assignments: list, day: date) -> list:
+    """The assignments that place a person in an agency for the people pages: those covering `day`,
+    or, when none does, the one(s) that started last (someone who left, or who has not started yet)."""
+    current = [a for a in assignments if a.covers(day)]
+    if current or not assignments:
+        return current
+    latest = max(a.start_date for a in assignments)
+    return [a for a in assignments if a.start_date == latest]
+
+
+def can_edit_person(person: Person, other: Person) -> bool:
+    """Admins and DOST: anyone. An agency_manager: people whose home assignment (see above) is in
+    one of their editable agencies, so they can also reactivate someone who left their agency."""
+    ids = editable_agency_ids(person)
+    if ids is None:
+        return True
+    return any(a.agency_id in ids for a in home_assignments(other.assignments, today()))
+
+
+def editable_people_clause(person: Person):
+    """SQL condition on Person matching can_edit_person for every row (None = no condition)."""
+    ids = editable_agency_ids(person)
+    if ids is None:
+        return None
+    if not ids:
+        return false()
+    return home_agency_clause(ids, today())
+
+
+def home_agency_clause(agency_ids: set[int], day: date):
+    """SQL condition: the person's home assignment on `day` is at one of `agency_ids`."""
+    here, anywhere, latest, later = (aliased(Assignment) for _ in range(4))
+
+    def covers(a):
+        return and_(a.person_id == Person.id, a.start_date <= day, or_(a.end_date.is_(None), a.end_date >= day))
+
+    current_here = exists().where(covers(here), here.agency_id.in_(agency_ids))
+    # Two levels down, `person` must still be the outer row: correlate everything but the alias itself.
+    nothing_later = ~exists().where(later.person_id == Person.id, later.start_date > latest.start_date
+                                    ).correlate_except(later)
+    last_here = exists().where(latest.person_id == Person.id, latest.agency_id.in_(agency_ids), nothing_later)
+    return or_(current_here, and_(~exists().where(covers(anywhere)), last_here))
+
+
+def can_change_access_role(person: Person) -> bool:
+    """Who may make someone a manager, DOST or admin: admins only."""
+    return person.access_role == "admin"
+
+
+def can_reset_password(person: Person) -> bool:
+    return person.access_role == "admin"
+
+
+def can_export_person_data(person: Person) -> bool:
+    """Downloading someone else's whole record (a data-subject request handled for them): admins only."""
+    return person.access_role == "admin"
 
 
 def can_view_attempt(person: Person, attempt_person_id: int) -> bool:

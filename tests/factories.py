@@ -46,3 +46,24 @@ def make_assignment(person: Person, agency: Agency, *, roles: tuple = (), start:
     db.session.add(assignment)
     db.session.flush()
     return assignment
+
+
+def make_iso_courses(codes: tuple = ("ISO-01", "ISO-02", "ISO-05")) -> dict:
+    """Course rows for the obligation courses (completions need nothing more); {code: Course}."""
+    from app.courses.models import Course
+
+    courses = {code: Course(code=code) for code in codes}
+    db.session.add_all(courses.values())
+    db.session.flush()
+    return courses
+
+
+def make_completion(person: Person, course, day: date, agency: Agency | None = None):
+    """An offline completion of `course` by `person` on `day`."""
+    from app.completions.models import Completion
+
+    completion = Completion(person_id=person.id, course_id=course.id, completed_on=day, source="offline",
+                            agency_id=agency.id if agency else None)
+    db.session.add(completion)
+    db.session.flush()
+    return completion

@@ -81,6 +81,8 @@ def test_learner_finishes_a_course_and_the_agency_page_shows_it(db, courses, ser
     leader = browser.new_page()
     sign_in(leader, server, "hung")
     leader.goto(f"{server}/agencies/XA-AP")
-    row = leader.locator("tr", has_text="Nguyễn Thị Lan")
+    row = leader.locator(".status-table tr", has_text="Nguyễn Thị Lan")
+    obligation = leader.locator("#obligations + .scroll tr", has_text="Nguyễn Thị Lan")
+    assert "ISO-01" in obligation.inner_text()  # her onboarding obligation is listed for the leader
     assert date.today().strftime("%d/%m/%Y") in row.inner_text()
     leader.screenshot(path=str(ARTIFACTS / "agency.png"), full_page=True)

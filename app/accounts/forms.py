@@ -1,8 +1,8 @@
-"""Forms for signing in and one-click actions."""
+"""Forms for signing in, setting a password from a link, and one-click actions."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 
 class LoginForm(FlaskForm):
@@ -15,3 +15,22 @@ class EmptyForm(FlaskForm):
     """A POST with nothing but the CSRF token (buttons such as 'Đánh dấu đã đọc')."""
 
     submit = SubmitField()
+
+
+class InviteForm(FlaskForm):
+    """Choose a username and a password on the page a one-time link opens."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[
+        DataRequired(message=_l("Mục này là bắt buộc.")),
+        Length(min=3, max=80, message=_l("Tên đăng nhập dài từ 3 đến 80 ký tự.")),
+        Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Chỉ dùng chữ không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.")),
+    ])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[
+        DataRequired(message=_l("Mục này là bắt buộc.")),
+        Length(min=8, max=200, message=_l("Mật khẩu cần ít nhất 8 ký tự.")),
+    ])
+    confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
+        DataRequired(message=_l("Mục này là bắt buộc.")),
+        EqualTo("password", message=_l("Hai lần nhập mật khẩu không giống nhau.")),
+    ])
+    submit = SubmitField(_l("Đặt mật khẩu"))

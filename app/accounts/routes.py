@@ -1,9 +1,10 @@
-"""Signing in and out, and choosing the interface language."""
+"""Signing in and out, setting a password from a one-time link, and choosing the interface language."""
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts.forms import EmptyForm, LoginForm
+from app.accounts import invites
+from app.accounts.forms import EmptyForm, InviteForm, LoginForm
 from app.accounts.models import Person
 from app.accounts.services import authenticate
 from app.extensions import db, login_manager
@@ -53,3 +54,42 @@ def set_language(code: str):
     if code in ("vi", "en"):
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+def _private(response):
+    """The page's address holds a secret: keep it out of caches and Referer headers."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _invite_gone(state: str):
+    code = 404 if state == "unknown" else 410
+    return _private(make_response(render_template("accounts/invite_gone.html", state=state), code))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    """Set a username and password with a one-time link; a used, expired or unknown link changes nothing."""
+    invite, state = invites.find_invite(token)
+    if state != "ok":
+        return _invite_gone(state)
+    person = invite.person
+    form = InviteForm()
+    if request.method == "GET":
+        form.username.data = person.username or person.staff_code.lower()
+    if form.validate_on_submit():
+        try:
+            invites.accept_invite(token, form.username.data, form.password.data)
+        except invites.InviteError as exc:
+            db.session.rollback()
+            _invite, state = invites.find_invite(token)
+            if state != "ok":  # another submit of the same link won the race
+                return _invite_gone(state)
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            logout_user()  # a shared computer may still hold someone else's session
+            flash(_("Đã đặt mật khẩu. Hãy đăng nhập với tên %(u)s.", u=form.username.data.strip()), "success")
+            return redirect(url_for("accounts.login"))
+    return _private(make_response(render_template("accounts/invite.html", form=form, person=person, invite=invite)))

@@ -5,6 +5,8 @@ from sqlalchemy import select
 
 from app.agencies.models import Agency
 from app.core.dates import today
+from app.coverage.obligations import agency_obligations
+from app.coverage.rules import current_rules
 from app.extensions import db
 from app.policy import can_view_agency, ensure, managed_agency_ids, require, sees_agencies
 from app.reports.queries import agency_people_status
@@ -30,5 +32,6 @@ def show(code: str):
     ensure(can_view_agency(current_user, agency.id))
     day = today()
     versions, module_count, people = agency_people_status(agency.id, day)
+    obligations = agency_obligations(agency.id, day.year, day, current_rules())
     return render_template("agencies/show.html", agency=agency, versions=versions,
-                           module_count=module_count, people=people, day=day)
+                           module_count=module_count, people=people, day=day, obligations=obligations)

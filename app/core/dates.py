@@ -1,10 +1,13 @@
 """Times are stored in UTC and shown in Vietnam's time zone as dd/mm/yyyy."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+VN_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\Z")
 
 
 def utcnow() -> datetime:
@@ -39,3 +42,18 @@ def format_datetime(value: datetime | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def parse_date(text: str) -> date | None:
+    """A date written YYYY-MM-DD or dd/mm/yyyy (forms, imports, commands); None when it is neither
+    or not a real day."""
+    text = text.strip()
+    iso, vn = ISO_DATE_RE.match(text), VN_DATE_RE.match(text)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if vn:
+            return date(int(vn[3]), int(vn[2]), int(vn[1]))
+    except ValueError:
+        return None
+    return None

@@ -19,3 +19,24 @@ def role_label(code: str) -> str:
 
 def audience_label(code: str) -> str:
     return role_label(code)
+
+OBLIGATION_RULE_LABELS = {
+    "onboarding": _l("Nhập môn cho công chức mới"),
+    "secretary": _l("Bắt buộc với thư ký ISO"),
+    "refresher": _l("Cập nhật hằng năm"),
+}
+
+OBLIGATION_STATUS_LABELS = {
+    "done": _l("Đã hoàn thành"),
+    "late": _l("Hoàn thành trễ hạn"),
+    "overdue": _l("Quá hạn"),
+    "open": _l("Chưa hoàn thành"),
+}
+
+
+def obligation_rule_label(code: str) -> str:
+    return str(OBLIGATION_RULE_LABELS.get(code, code))
+
+
+def obligation_status_label(code: str) -> str:
+    return str(OBLIGATION_STATUS_LABELS.get(code, code))

@@ -8,6 +8,8 @@ from app.accounts.forms import EmptyForm
 from app.core.dates import today
 from app.courses import services
 from app.courses.models import CourseAsset, Module
+from app.coverage.obligations import my_obligations
+from app.coverage.rules import current_rules
 from app.extensions import db
 from app.quizzes.services import attempts_left
 
@@ -34,7 +36,8 @@ def _version_or_404(code: str):
 @login_required
 def home():
     cards = services.learner_overview(current_user.id, _person_roles())
-    return render_template("courses/home.html", cards=cards)
+    obligations = my_obligations(current_user, today(), current_rules())
+    return render_template("courses/home.html", cards=cards, obligations=obligations)
 
 
 @bp.get("/courses/<code>/")

@@ -1,0 +1,95 @@
+"""Vietnamese labels for audit actions and detail fields. In `details`, [before, after] is a change."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.core.labels import role_label
+
+ACTION_LABELS = {
+    "import.agencies": _l("Nhập danh sách cơ quan"),
+    "import.staff": _l("Nhập danh sách công chức"),
+    "import.completions": _l("Nhập kết quả đào tạo"),
+    "import.lineage": _l("Nhập lịch sử sắp xếp cơ quan"),
+    "lineage.merge": _l("Hợp nhất cơ quan"),
+    "lineage.absorb": _l("Sáp nhập cơ quan"),
+    "lineage.split": _l("Chia tách cơ quan"),
+    "lineage.rename": _l("Đổi tên cơ quan"),
+    "lineage.dissolve": _l("Giải thể cơ quan"),
+    "person.create": _l("Thêm công chức"),
+    "person.update": _l("Sửa thông tin công chức"),
+    "person.transfer": _l("Chuyển công tác"),
+    "person.roles": _l("Đổi vai trò"),
+    "person.deactivate": _l("Kết thúc công tác, khóa tài khoản"),
+    "person.reactivate": _l("Mở lại tài khoản"),
+    "person.access_role": _l("Đổi quyền truy cập"),
+    "person.export": _l("Tải dữ liệu cá nhân của người khác"),
+    "invite.create": _l("Tạo liên kết mời"),
+    "password.reset": _l("Tạo liên kết đặt lại mật khẩu"),
+    "account.activate": _l("Đặt mật khẩu qua liên kết"),
+    "coverage.freeze": _l("Chốt số liệu báo cáo năm"),
+    "inspection.plan": _l("Lập kế hoạch kiểm tra"),
+}
+
+#: labels of the keys services put in `details`
+FIELD_LABELS = {
+    "agency": _l("Cơ quan"),
+    "roles": _l("Vai trò"),
+    "effective_date": _l("Ngày hiệu lực"),
+    "start_date": _l("Ngày bắt đầu"),
+    "end_date": _l("Ngày kết thúc"),
+    "active": _l("Được đăng nhập"),
+    "access_role": _l("Quyền truy cập"),
+    "staff_code": _l("Mã công chức"),
+    "full_name": _l("Họ và tên"),
+    "email": _l("Thư điện tử"),
+    "username": _l("Tên đăng nhập"),
+    "purpose": _l("Loại liên kết"),
+    "expires_at": _l("Hết hạn"),
+    "ended": _l("Phân công đã kết thúc"),
+    "in_place": _l("Sửa ngay trên giai đoạn hiện tại"),
+}
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ROLE_KEYS = ("roles", "access_role")
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+def _text(key: str, value) -> str:
+    """One value of a detail as a person reads it: dates dd/mm/yyyy, roles by name, — for nothing."""
+    if key == "roles" and value == []:
+        return role_label("staff")  # no QMS role: an ordinary civil servant
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    if isinstance(value, list):
+        return ", ".join(_text(key, v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(k, v)}" for k, v in value.items())
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    if key in _ROLE_KEYS and isinstance(value, str):
+        return role_label(value)
+    if key == "purpose":
+        return _("đặt lại mật khẩu") if value == "reset" else _("mời tạo tài khoản")
+    return str(value)
+
+
+def detail_lines(details: dict | None) -> list[tuple[str, str, str | None]]:
+    """(label, before, after) for a change, stored as a two-item list [before, after];
+    (label, value, None) for anything else (a date, a count, a name)."""
+    lines = []
+    for key, value in (details or {}).items():
+        label = str(FIELD_LABELS.get(key, key))
+        if isinstance(value, list) and len(value) == 2:
+            lines.append((label, _text(key, value[0]), _text(key, value[1])))
+        else:
+            lines.append((label, _text(key, value), None))
+    return lines

@@ -1,0 +1,1 @@
+"""People admin: rosters, transfers, roles, deactivation, and each person's own data."""

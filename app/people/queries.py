@@ -1,0 +1,74 @@
+"""Read-only queries of the people pages; each is one query whatever the number of rows."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import Assignment, Invite, Person
+from app.agencies.models import Agency
+from app.audit.models import AuditEvent
+from app.core.dates import utcnow
+from app.extensions import db
+from app.policy import editable_agency_ids, editable_people_clause, home_agency_clause, home_assignments
+
+
+def people_query(viewer: Person, *, text: str = "", agency_id: int | None = None, status: str = "",
+                 day: date) -> Select:
+    """People the viewer may manage, filtered by name or staff code, home agency and status; by name."""
+    query = select(Person).order_by(Person.full_name, Person.staff_code)
+    scope = editable_people_clause(viewer)
+    if scope is not None:
+        query = query.where(scope)
+    text = text.strip()
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(Person.full_name).like(pattern),
+                                func.lower(Person.staff_code).like(pattern)))
+    if agency_id:
+        query = query.where(home_agency_clause({agency_id}, day))
+    if status == "active":
+        query = query.where(Person.active.is_(True))
+    elif status == "inactive":
+        query = query.where(Person.active.is_(False))
+    return query
+
+
+def home_assignments_of(person_ids: list[int], day: date) -> dict[int, list[Assignment]]:
+    """Each person's home assignments (policy.home_assignments) with their agencies, in one query."""
+    rows = db.session.scalars(
+        select(Assignment).options(joinedload(Assignment.agency))
+        .where(Assignment.person_id.in_(person_ids)).order_by(Assignment.start_date, Assignment.id)
+    ).all()
+    by_person: dict[int, list[Assignment]] = {pid: [] for pid in person_ids}
+    for row in rows:
+        by_person[row.person_id].append(row)
+    return {pid: home_assignments(mine, day) for pid, mine in by_person.items()}
+
+
+def agency_choices(viewer: Person, day: date | None = None) -> list[tuple[int, str]]:
+    """Agencies the viewer may place people in (active on `day` when given), by name."""
+    query = select(Agency.id, Agency.name, Agency.code).order_by(Agency.name, Agency.code)
+    ids = editable_agency_ids(viewer)
+    if ids is not None:
+        query = query.where(Agency.id.in_(ids))
+    if day is not None:
+        query = query.where(Agency.valid_from <= day, or_(Agency.valid_to.is_(None), Agency.valid_to >= day))
+    return [(row.id, f"{row.name} ({row.code})") for row in db.session.execute(query)]
+
+
+def open_invite(person_id: int) -> Invite | None:
+    """The person's unused, unexpired link, if any (to say that one is waiting)."""
+    return db.session.scalar(
+        select(Invite).where(Invite.person_id == person_id, Invite.used_at.is_(None), Invite.expires_at > utcnow())
+        .order_by(Invite.id.desc()).limit(1)
+    )
+
+
+def recent_events(person_id: int, limit: int = 10) -> list[AuditEvent]:
+    """The latest audit events whose target is the person, newest first."""
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.target_type == "person", AuditEvent.target_id == person_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    ))

@@ -109,8 +109,14 @@ def test_every_action_code_of_the_platform_has_a_label():
     assert codes <= set(ACTION_LABELS)
 
 
+def test_import_counts_read_with_the_import_pages_labels(app):
+    with app.test_request_context():
+        assert detail_lines({"file": "ds.csv", "created": 2, "people_created": 1}) == [
+            ("Tệp", "ds.csv", None), ("Tạo mới", "2", None), ("Người mới (chưa có tài khoản)", "1", None)]
+
+
 def test_unknown_codes_and_plain_facts_still_read(app):
     with app.test_request_context():
         assert action_label("something.new") == "something.new"
-        assert detail_lines({"created": 12, "active": [True, False], "ended": "UBND xã A (A)"}) == [
-            ("created", "12", None), ("Được đăng nhập", "có", "không"), ("Phân công đã kết thúc", "UBND xã A (A)", None)]
+        assert detail_lines({"surprise": 12, "active": [True, False], "ended": "UBND xã A (A)"}) == [
+            ("surprise", "12", None), ("Được đăng nhập", "có", "không"), ("Phân công đã kết thúc", "UBND xã A (A)", None)]

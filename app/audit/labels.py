@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.labels import role_label
+from app.imports.formats import COUNT_LABELS
 
 ACTION_LABELS = {
     "import.agencies": _l("Nhập danh sách cơ quan"),
@@ -51,6 +52,22 @@ FIELD_LABELS = {
     "expires_at": _l("Hết hạn"),
     "ended": _l("Phân công đã kết thúc"),
     "in_place": _l("Sửa ngay trên giai đoạn hiện tại"),
+    # imports and lineage (the counts share the import pages' labels)
+    "file": _l("Tệp"),
+    "rows": _l("Số dòng"),
+    "moved": _l("Người chuyển sang cơ quan kế thừa"),
+    "not_placed": _l("Người chưa được xếp vào cơ quan mới"),
+    "successors": _l("Cơ quan kế thừa"),
+    # coverage freeze and inspection plans
+    "year": _l("Năm"),
+    "as_of": _l("Ngày tham chiếu"),
+    "agencies": _l("Cơ quan"),
+    "obligations_due": _l("Nghĩa vụ đến hạn"),
+    "obligations_met": _l("Đã hoàn thành"),
+    "coverage_pct": _l("Tỷ lệ (%)"),
+    "seed": _l("Số khởi tạo"),
+    "share": _l("Tỷ lệ kiểm tra"),
+    "source": _l("Nguồn số liệu"),
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -87,7 +104,7 @@ def detail_lines(details: dict | None) -> list[tuple[str, str, str | None]]:
     (label, value, None) for anything else (a date, a count, a name)."""
     lines = []
     for key, value in (details or {}).items():
-        label = str(FIELD_LABELS.get(key, key))
+        label = str(FIELD_LABELS.get(key) or COUNT_LABELS.get(key, key))
         if isinstance(value, list) and len(value) == 2:
             lines.append((label, _text(key, value[0]), _text(key, value[1])))
         else:

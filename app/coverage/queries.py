@@ -1,4 +1,4 @@
-"""The yearly coverage table: who had to be trained, who was, agency by agency (a fixed 3 queries)."""
+"""The yearly coverage table: who had to be trained, who was, agency by agency (five queries)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

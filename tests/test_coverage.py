@@ -185,6 +185,8 @@ def test_hand_counted_agency_and_province_totals(db, iso):
     assert (totals.headcount, totals.obligations_due, totals.obligations_met) == (5, 6, 3)
     assert totals.coverage_pct == 50.0  # recomputed from the sums, not averaged
     assert totals.has_trained_secretary == 1
+    assert [(g.agency_type, g.agencies, g.headcount, g.coverage_pct) for g in table.by_type()] == [
+        ("UBND_XA", 2, 5, 50.0)]
 
 
 def test_coverage_is_five_queries_whatever_the_number_of_agencies(db, iso, count_queries):

@@ -66,6 +66,8 @@ class CoverageRow:
     secretaries_overdue: int = field(default=0, repr=False)
     #: due, met and percentage as stored in a frozen year: served as they were, whatever the formula
     stored: dict | None = field(default=None, repr=False, compare=False)
+    #: on a summed row (sum_rows): how many agency rows it adds up
+    agencies: int = field(default=1, repr=False, compare=False)
 
     @property
     def obligations_due(self) -> int:
@@ -103,7 +105,7 @@ class CoverageRow:
 
 def sum_rows(rows: list[CoverageRow], code: str = "", name: str = "", type_: str = "") -> CoverageRow:
     """Column sums (has_trained_secretary becomes the number of agencies with one)."""
-    total = CoverageRow(code, name, type_, None)
+    total = CoverageRow(code, name, type_, None, agencies=len(rows))
     for row in rows:
         for column in (*COUNTS, "secretaries_overdue"):
             setattr(total, column, getattr(total, column) + getattr(row, column))

@@ -85,13 +85,6 @@ def operations(coverage_table) -> dict:
     if coverage_table is not None:
         ops[f"coverage_table({day.year}, today)"] = lambda: coverage_table(day.year, day)
         ops[f"coverage_table({day.year - 1}, 31/12)"] = lambda: coverage_table(day.year - 1, date(day.year - 1, 12, 31))
-        if db.engine.dialect.name == "postgresql":
-            # the planner's row estimates for the outer joins are absurd, which switches JIT on
-            def without_jit():
-                db.session.execute(text("SET LOCAL jit = off"))
-                coverage_table(day.year, day)
-
-            ops[f"coverage_table({day.year}, today), jit off (+1 SET)"] = without_jit
     return ops
 
 
@@ -173,7 +166,7 @@ def bench_target(name: str, url: str, scale: str, args) -> dict:
                                           "slowest_statement_s": max(s for s, _q, _p in issued)}
             print(f"| {op_name} | {median * 1000:,.0f} | {p90(values) * 1000:,.0f} | {median / base:.1f} "
                   f"| {len(issued)} |")
-            if args.explain and op_name.startswith("coverage_table") and "jit off" not in op_name \
+            if args.explain and op_name.startswith("coverage_table") \
                     and db.engine.dialect.name == "postgresql":
                 seconds, sql, parameters = max(issued, key=lambda s: s[0])
                 result["timings"][op_name]["explain"] = explain(sql, parameters)

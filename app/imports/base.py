@@ -1,6 +1,7 @@
 """What every import kind shares: the report, the two-pass contract and row errors."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -60,7 +61,7 @@ class ImportReport:
         }
 
 
-class BaseImport:
+class BaseImport(ABC):
     """One kind of import. Pass 1 calls check() per batch, then finish_check(); only when no problem
     was found does pass 2 stream the file again through apply() and finish_apply()."""
 
@@ -97,14 +98,16 @@ class BaseImport:
         if (after // ANALYZE_FROM).bit_length() > (before // ANALYZE_FROM).bit_length():
             analyze(table)
 
+    @abstractmethod
     def check(self, batch: list[tuple[int, dict[str, str]]]) -> None:
-        raise NotImplementedError
+        """First pass: check a batch of rows, adding problems to the report."""
 
     def finish_check(self) -> None:
         """Cross-row checks once every row was seen."""
 
+    @abstractmethod
     def apply(self, batch: list[tuple[int, dict[str, str]]]) -> None:
-        raise NotImplementedError
+        """Second pass: write a batch of rows (the file was clean)."""
 
     def finish_apply(self) -> None:
         """Work that needs every row applied first."""

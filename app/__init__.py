@@ -65,19 +65,19 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import models  # noqa: F401  (every model registered before use)
     from app.accounts.routes import bp as accounts_bp
     from app.agencies.routes import bp as agencies_bp
-    from app.courses.routes import bp as courses_bp
+    from app.audit.routes import bp as audit_bp
     from app.core.health import bp as health_bp
-    from app.imports.routes import bp as imports_bp
+    from app.courses.routes import bp as courses_bp
     from app.coverage.routes import bp as coverage_bp
     from app.coverage.year_routes import bp as coverage_year_bp
-    from app.audit.routes import bp as audit_bp
+    from app.imports.routes import bp as imports_bp
     from app.people.me import bp as me_bp
     from app.people.routes import bp as people_bp
     from app.quizzes.routes import bp as quizzes_bp
     from app.reports.routes import bp as reports_bp
 
-    for bp in (accounts_bp, agencies_bp, courses_bp, health_bp, quizzes_bp, reports_bp,
-               audit_bp, me_bp, people_bp, coverage_bp, coverage_year_bp, imports_bp):
+    for bp in (accounts_bp, agencies_bp, audit_bp, health_bp, courses_bp, coverage_bp, coverage_year_bp,
+               imports_bp, me_bp, people_bp, quizzes_bp, reports_bp):
         app.register_blueprint(bp)
 
     from app.cli import register_commands

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from app.accounts.models import Invite, Person
 from app.audit.services import record
-from app.core.dates import local_date, utcnow
+from app.core.dates import as_utc, local_date, utcnow
 from app.extensions import db
 
 PURPOSES = ("invite", "reset")
@@ -29,11 +29,6 @@ def invite_url(token: str) -> str:
     """The full link, on the public address from config (the same for the page and the CLI)."""
     path = current_app.url_map.bind("").build("accounts.accept_invite", {"token": token})
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def revoke_open_invites(person: Person) -> None:
@@ -71,7 +66,7 @@ def create_invite(person: Person, purpose: str, actor: Person | None) -> str:
     db.session.add(invite)
     db.session.flush()
     record("invite.create" if purpose == "invite" else "password.reset", actor=actor, target_type="person",
-           target_id=person.id, target_label=f"{person.full_name} ({person.staff_code})",
+           target_id=person.id, target_label=person.label,
            details={"purpose": purpose, "expires_at": local_date(invite.expires_at).isoformat()})
     return token
 
@@ -83,7 +78,7 @@ def find_invite(token: str) -> tuple[Invite | None, str]:
         return None, "unknown"
     if invite.used_at is not None:
         return invite, "used"
-    if _aware(invite.expires_at) <= utcnow() or not invite.person.active:
+    if as_utc(invite.expires_at) <= utcnow() or not invite.person.active:
         return invite, "expired"
     return invite, "ok"
 
@@ -123,5 +118,5 @@ def accept_invite(token: str, username: str, password: str) -> Person:
     if before != username:
         details["username"] = [before, username]
     record("account.activate", actor=person, target_type="person", target_id=person.id,
-           target_label=f"{person.full_name} ({person.staff_code})", details=details)
+           target_label=person.label, details=details)
     return person

@@ -53,6 +53,11 @@ class Person(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    @property
+    def label(self) -> str:
+        """Name and staff code, as the audit log and messages name a person."""
+        return f"{self.full_name} ({self.staff_code})"
+
     def current_assignments(self, day: date) -> list[Assignment]:
         return [a for a in self.assignments if a.covers(day)]
 

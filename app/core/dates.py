@@ -14,12 +14,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """The moment with its time zone: SQLite hands back naive datetimes, which were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def local_date(moment: datetime | None = None) -> date:
     """The calendar date in Vietnam at a UTC moment (now by default)."""
-    moment = moment or utcnow()
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VN_TZ).date()
+    return as_utc(moment or utcnow()).astimezone(VN_TZ).date()
 
 
 def today() -> date:
@@ -39,9 +41,7 @@ def format_datetime(value: datetime | None) -> str:
     """dd/mm/yyyy HH:MM in Vietnam time."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+    return as_utc(value).astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 def parse_date(text: str) -> date | None:

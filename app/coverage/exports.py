@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from app.core.dates import format_date, format_datetime
+from app.core.dates import as_utc, format_date, format_datetime
 from app.core.spreadsheets import csv_bytes, neutralise
 from app.coverage.labels import column_label
 from app.coverage.queries import COLUMNS, CoverageTable
@@ -29,9 +29,7 @@ _WIDTHS = {"agency_code": 16, "agency_name": 42, "agency_type": 18, "parent_code
 
 
 def _iso_utc(moment: datetime) -> str:
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.isoformat()
+    return as_utc(moment).isoformat()
 
 
 def _row(data: dict) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask import Response
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from app.accounts.models import Assignment, Invite, Person
 from app.agencies.models import Agency
 from app.audit.models import AuditEvent
 from app.completions.models import Completion
-from app.core.dates import utcnow
+from app.core.dates import as_utc, utcnow
 from app.courses.models import Course, CourseVersion, ModuleRead
 from app.extensions import db
 from app.quizzes.models import QuizAttempt
@@ -74,8 +74,7 @@ def personal_record(person: Person) -> dict:
 
 def _plain(value):
     if isinstance(value, datetime):
-        # SQLite hands back naive datetimes; they were stored as UTC.
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+        return as_utc(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")

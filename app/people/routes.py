@@ -19,7 +19,7 @@ from app.people.export import json_download
 from app.people.forms import (AccessRoleForm, DeactivateForm, DetailsForm, PeopleFilterForm, PersonForm, RolesForm,
                               TransferForm, options)
 from app.people.queries import agency_choices, home_assignments_of, open_invite, people_query, recent_events
-from app.people.services import PeopleError, open_assignments, person_label
+from app.people.services import PeopleError, open_assignments
 from app.policy import (can_change_access_role, can_edit_agency_people, can_edit_person, can_export_person_data,
                         can_manage_people, can_reset_password, ensure, require)
 
@@ -81,7 +81,7 @@ def new():
         except PeopleError as exc:
             _refused(exc)
         else:
-            return _saved(person, _("Đã thêm %(p)s.", p=person_label(person)))
+            return _saved(person, _("Đã thêm %(p)s.", p=person.label))
     return render_template("people/new.html", form=form)
 
 
@@ -239,6 +239,6 @@ def export(person_id: int):
     """An administrator answers a data-subject request for someone; the download is audited."""
     person = _person(person_id)
     record("person.export", actor=current_user, target_type="person", target_id=person.id,
-           target_label=person_label(person))
+           target_label=person.label)
     db.session.commit()
     return json_download(person)

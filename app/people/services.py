@@ -22,10 +22,6 @@ class PeopleError(ValueError):
     """A change that cannot be made; the message is shown to the user."""
 
 
-def person_label(person: Person) -> str:
-    return f"{person.full_name} ({person.staff_code})"
-
-
 def agency_label(agency: Agency) -> str:
     return f"{agency.name} ({agency.code})"
 
@@ -119,7 +115,7 @@ def add_person(staff_code: str, full_name: str, *, email: str | None, agency_id:
     except IntegrityError as exc:
         raise PeopleError(_("Mã công chức %(c)s đã được dùng.", c=staff_code)) from exc
     record("person.create", actor=actor, target_type="person", target_id=person.id,
-           target_label=person_label(person),
+           target_label=person.label,
            details={"agency": agency_label(agency), "roles": [[], roles], "start_date": start_date.isoformat()})
     return person
 
@@ -137,7 +133,7 @@ def update_details(person: Person, *, full_name: str, email: str | None, actor: 
     person.full_name, person.email = full_name, email
     db.session.flush()
     record("person.update", actor=actor, target_type="person", target_id=person.id,
-           target_label=person_label(person), details=changes)
+           target_label=person.label, details=changes)
 
 
 def transfer(person: Person, agency_id: int, effective_date: date, *, roles=(), actor: Person | None,
@@ -164,7 +160,7 @@ def transfer(person: Person, agency_id: int, effective_date: date, *, roles=(), 
         db.session.add(new)
         db.session.flush()
         record("person.transfer", actor=actor, target_type="person", target_id=person.id,
-               target_label=person_label(person),
+               target_label=person.label,
                details={"agency": [None, agency_label(destination)], "roles": [[], roles],
                         "effective_date": effective_date.isoformat()})
         return new
@@ -181,7 +177,7 @@ def transfer(person: Person, agency_id: int, effective_date: date, *, roles=(), 
     if in_place:
         details["in_place"] = True
     record("person.transfer", actor=actor, target_type="person", target_id=person.id,
-           target_label=person_label(person), details=details)
+           target_label=person.label, details=details)
     return new
 
 
@@ -207,7 +203,7 @@ def change_roles(person: Person, roles, effective_date: date, *, actor: Person |
     if in_place:
         details["in_place"] = True
     record("person.roles", actor=actor, target_type="person", target_id=person.id,
-           target_label=person_label(person), details=details)
+           target_label=person.label, details=details)
     return new
 
 
@@ -232,7 +228,7 @@ def deactivate(person: Person, end_date: date, *, actor: Person | None) -> int:
     revoke_open_invites(person)
     db.session.flush()
     record("person.deactivate", actor=actor, target_type="person", target_id=person.id,
-           target_label=person_label(person),
+           target_label=person.label,
            details={"active": [True, False], "end_date": end_date.isoformat(),
                     "ended": "; ".join(agency_label(p.agency) for p in periods)})
     return len(periods)
@@ -246,7 +242,7 @@ def reactivate(person: Person, *, actor: Person | None) -> None:
     person.active = True
     db.session.flush()
     record("person.reactivate", actor=actor, target_type="person", target_id=person.id,
-           target_label=person_label(person), details={"active": [False, True]})
+           target_label=person.label, details={"active": [False, True]})
 
 
 def change_access_role(person: Person, role: str, *, actor: Person) -> None:
@@ -265,4 +261,4 @@ def change_access_role(person: Person, role: str, *, actor: Person) -> None:
     person.access_role = role
     db.session.flush()
     record("person.access_role", actor=actor, target_type="person", target_id=person.id,
-           target_label=person_label(person), details={"access_role": [before, role]})
+           target_label=person.label, details={"access_role": [before, role]})

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: setup run test test-sqlite test-postgres translations check-courses bench clean
+.PHONY: setup run test test-shifted translations translations-update check-courses bench clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -15,6 +15,11 @@ $(BIN)/activate: requirements.txt
 
 translations: $(BIN)/activate
 	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f 2>/dev/null
+
+# After changing user-facing strings: refresh the English catalogue, then fill in the empty msgstr.
+translations-update: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o instance/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i instance/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 setup: $(BIN)/activate translations
 	$(FLASK) db upgrade
@@ -33,6 +38,12 @@ test: $(BIN)/activate translations
 	else \
 		echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
 	fi
+
+# The SQLite suite again on a machine far west of Vietnam, started just after midnight in Vietnam on
+# 31/12 (UTC): the machine, UTC and Vietnam are on different days and, in Vietnam, a different year.
+test-shifted: $(BIN)/activate translations
+	@echo "== SQLite, TZ=Pacific/Pago_Pago, clock at 01/01 00:00:30 in Vietnam =="
+	env -u TEST_DATABASE_URL TZ=Pacific/Pago_Pago TEST_CLOCK=$$(date -u +%Y)-12-31T17:00:30Z $(BIN)/pytest -q
 
 check-courses: $(BIN)/activate
 	$(FLASK) courses check

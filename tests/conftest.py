@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,25 @@ from app.extensions import db as _db
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_COURSES = FIXTURES / "courses"
 REAL_COURSES = Path(__file__).parent.parent / "courses"
+
+
+def pytest_configure(config):
+    """TEST_CLOCK=<ISO instant> runs the whole suite as if started at that moment, clock ticking.
+
+    CI uses it to start just after midnight in Vietnam while UTC and the machine's own zone are still
+    on the day before, which is when a test that mixes the two days fails.
+    """
+    instant = os.environ.get("TEST_CLOCK")
+    if instant:
+        import time_machine
+
+        traveller = time_machine.travel(instant, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config):
+    return f"clock: {os.environ.get('TEST_CLOCK') or 'real'}; TZ: {os.environ.get('TZ') or 'machine default'}"
 
 
 class IsolatedClient(FlaskClient):
@@ -122,5 +140,3 @@ def login(client):
 
     return do
 
-
-TODAY = date.today()

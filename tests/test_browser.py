@@ -2,12 +2,12 @@
 import os
 import shutil
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from app.core.dates import format_date, today
 from tests.factories import make_agency, make_person
 
 pytestmark = pytest.mark.browser
@@ -84,5 +84,5 @@ def test_learner_finishes_a_course_and_the_agency_page_shows_it(db, courses, ser
     row = leader.locator(".status-table tr", has_text="Nguyễn Thị Lan")
     obligation = leader.locator("#obligations + .scroll tr", has_text="Nguyễn Thị Lan")
     assert "ISO-01" in obligation.inner_text()  # her onboarding obligation is listed for the leader
-    assert date.today().strftime("%d/%m/%Y") in row.inner_text()
+    assert format_date(today()) in row.inner_text()
     leader.screenshot(path=str(ARTIFACTS / "agency.png"), full_page=True)

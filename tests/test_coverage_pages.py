@@ -7,6 +7,7 @@ import pytest
 
 from app.completions.models import Completion
 from app.courses.models import Course
+from app.core.dates import today
 from app.coverage.queries import COLUMNS
 from tests.factories import make_agency, make_assignment, make_person
 
@@ -100,7 +101,7 @@ def test_csv_from_the_page_has_the_columns_in_order_and_only_the_managers_rows(c
 
 def test_a_future_year_is_not_found(client, province, login):
     login("sokhcn")
-    assert client.get(f"/reports/coverage?year={date.today().year + 1}").status_code == 404
+    assert client.get(f"/reports/coverage?year={today().year + 1}").status_code == 404
 
 
 def test_completions_as_they_were_use_the_agency_recorded_on_each(client, db, province, login):

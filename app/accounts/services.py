@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import ACCESS_ROLES, Assignment, Person
 from app.agencies.models import Agency
+from app.core.dates import today
 from app.extensions import db
 
 
@@ -49,6 +50,6 @@ def create_account(username: str, password: str, role: str, *, full_name: str | 
     person.set_password(password)
     db.session.add(person)
     if agency is not None:
-        db.session.add(Assignment(person=person, agency=agency, start_date=start or date.today()))
+        db.session.add(Assignment(person=person, agency=agency, start_date=start or today()))
     db.session.flush()
     return person

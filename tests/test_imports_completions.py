@@ -76,7 +76,6 @@ ERRORS = {
                                                  (2, "score", "điểm phải là số nguyên từ 0 đến 100")),
     "unknown source": ("CC-001,FX-01,2024-05-10,,elearning",
                        (2, "source", "nguồn không hợp lệ (chỉ nhận online hoặc offline)")),
-    "no assignment that day": ("CC-001,FX-01,2015-02-28,,", (2, "completed_on", "không có phân công vào ngày này")),
     "bad date": ("CC-001,FX-01,10-05-2024,,",
                  (2, "completed_on", "ngày không hợp lệ “10-05-2024” (viết YYYY-MM-DD hoặc dd/mm/yyyy)")),
 }

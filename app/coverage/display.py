@@ -103,8 +103,10 @@ def completions_by_agency(year: int, scope: set[int] | None, rolled_up: bool) ->
     As it was (default): grouped by the agency recorded on each completion, with its code and name at
     that moment. As it is (`rolled_up`): each recorded agency is followed through the lineage graph
     to the agency or agencies that carry it on today; a predecessor split between several successors
-    stays on its own row (its training cannot be divided between them). `scope` limits rows to
-    agencies one may see (after rolling up). Two queries plus the lineage walk.
+    stays on its own row (its training cannot be divided between them). Completions recorded with no
+    agency (dated outside every assignment of the person) make one row of their own, last, with an
+    empty code; only viewers of the whole province see it. `scope` limits rows to agencies one may see
+    (after rolling up). Two queries plus the lineage walk.
     """
     from app.agencies.lineage import resolve_current
 
@@ -124,7 +126,7 @@ def completions_by_agency(year: int, scope: set[int] | None, rolled_up: bool) ->
         if scope is not None and agency_id not in scope and not (
                 rolled_up and len(successors.get(agency_id, [])) == 1 and successors[agency_id][0] in scope):
             continue
-        key, label = (agency_id, code), (code or "—", name or "")
+        key, label = (agency_id, code), (code or "", name or "")
         if rolled_up and len(successors.get(agency_id, [])) == 1 and successors[agency_id][0] in current:
             target = current[successors[agency_id][0]]
             key, label = (target.id, target.code), (target.code, target.name)
@@ -132,4 +134,5 @@ def completions_by_agency(year: int, scope: set[int] | None, rolled_up: bool) ->
         row.by_course[course] = row.by_course.get(course, 0) + count
         if code and code != row.agency_code and code not in row.merged_from:
             row.merged_from.append(code)
-    return courses, sorted(rows.values(), key=lambda r: r.agency_code)
+    # completions dated outside every assignment belong to no agency: their own row, last
+    return courses, sorted(rows.values(), key=lambda r: (not r.agency_code, r.agency_code))

@@ -39,6 +39,8 @@ class ImportReport:
     samples: list[dict] = field(default_factory=list)
     #: extra lines worth reading, e.g. people a split left without an agency
     notes: list[str] = field(default_factory=list)
+    #: rows accepted with a warning, by kind of warning (see formats.WARNING_LABELS): row numbers
+    warnings: dict[str, list[int]] = field(default_factory=dict)
     applied: bool = False
     check_seconds: float = 0.0
     apply_seconds: float = 0.0
@@ -56,7 +58,7 @@ class ImportReport:
             "rows": self.rows, "counts": dict(self.counts), "applied": self.applied,
             "problem_count": self.problems.count,
             "problems": [list(p) for p in self.problems.sorted()[:SHOWN_PROBLEMS]],
-            "samples": self.samples, "notes": self.notes[:SHOWN_PROBLEMS],
+            "samples": self.samples, "notes": self.notes[:SHOWN_PROBLEMS], "warnings": self.warnings,
             "seconds": round(self.check_seconds + self.apply_seconds, 2),
         }
 
@@ -89,6 +91,10 @@ class BaseImport(ABC):
         self.report.counts[action] += 1
         if describe and action in ("created", "updated") and len(self.report.samples) < SAMPLE_LIMIT:
             self.report.samples.append({"row": row, "action": action, "text": describe()})
+
+    def warn(self, kind: str, row: int) -> None:
+        """Accept a row but tell the importer about it (first pass only: the rows do not change)."""
+        self.report.warnings.setdefault(kind, []).append(row)
 
     def insert(self, table, rows: list[dict]) -> None:
         """bulk_insert, refreshing the table's statistics each time this import's rows double."""

@@ -8,6 +8,9 @@ import click
 
 from app.extensions import db
 
+#: what a warning means, for the console
+WARNINGS = {"outside_assignment": "dated outside every assignment of the person, recorded with no agency "
+                                  "(they count for the person's obligations, for no agency)"}
 #: below this size the import is quick and a progress bar would only flicker
 PROGRESS_FROM_BYTES = 1_000_000
 
@@ -47,6 +50,7 @@ def import_command(kind: str, file: str, dry_run: bool) -> None:
     The whole file is checked first; any problem is printed as `row N, column C: message` and
     nothing is written (exit status 1). Otherwise everything is applied in one transaction.
     """
+    from app.imports.formats import row_ranges
     from app.imports.readers import ImportSource
     from app.imports.services import run_import
 
@@ -63,6 +67,8 @@ def import_command(kind: str, file: str, dry_run: bool) -> None:
         click.echo(f"{report.problems.count} problem(s) in {report.rows} row(s): nothing written "
                    f"({seconds:.1f} s)", err=True)
         sys.exit(1)
+    for kind_of_warning, rows in report.warnings.items():
+        click.echo(f"warning: {len(rows)} row(s) {WARNINGS[kind_of_warning]}: rows {row_ranges(rows)}")
     for note in report.notes:
         click.echo(note)
     if dry_run:

@@ -20,6 +20,8 @@ from app.imports.bulk import among
 BAD_SOURCE = _l("nguồn không hợp lệ (chỉ nhận online hoặc offline)")
 SCHEMA = "CREATE TABLE keys (row INTEGER PRIMARY KEY, person_id INTEGER, course_id INTEGER, day INTEGER);"
 COMPLETION = Completion.__table__
+#: a completion dated outside every assignment of the person: stored with no agency
+OUTSIDE_ASSIGNMENT = "outside_assignment"
 
 
 @dataclass(slots=True)
@@ -31,8 +33,9 @@ class Done:
     score: int | None
     source: str
 
-    def text(self, agency_code: str) -> str:
-        return f"{self.staff_code} · {self.course_code} · {format_date(self.completed_on)} · {agency_code}"
+    def text(self, agency_code: str | None) -> str:
+        where = agency_code or _("ngoài thời gian công tác")
+        return f"{self.staff_code} · {self.course_code} · {format_date(self.completed_on)} · {where}"
 
 
 class CompletionImport(BaseImport):
@@ -65,7 +68,8 @@ class CompletionImport(BaseImport):
         return Done(number, staff_code, course_code, completed_on, score, source) if c.ok else None
 
     def _resolve(self, batch) -> list[tuple[Done, int, tuple | None, bool]]:
-        """Per good row: (row, person id, agency (id, code, name) of that day or None, already stored).
+        """Per good row: (row, person id, agency (id, code, name) of that day or None when the day falls
+        outside every assignment, already stored).
         Three queries per batch: people, their assignments, their completions of these courses."""
         rows = [d for d in (self.parse(n, v) for n, v in batch) if d]
         people = dict(db.session.execute(
@@ -100,10 +104,12 @@ class CompletionImport(BaseImport):
         keys = []
         for d, person_id, agency, stored in self._resolve(batch):
             if agency is None:
-                self.problems.add(d.row, "completed_on", _("không có phân công vào ngày này"))
-                continue
+                # before the first posting, between two, or at a previous employer: it still counts for
+                # the person's obligations, but it belongs to no agency of the province
+                self.warn(OUTSIDE_ASSIGNMENT, d.row)
             keys.append((d.row, person_id, self.courses[d.course_code][0], d.completed_on.toordinal()))
-            self.count("unchanged" if stored else "created", d.row, lambda d=d, code=agency[1]: d.text(code))
+            code = agency[1] if agency else None
+            self.count("unchanged" if stored else "created", d.row, lambda d=d, code=code: d.text(code))
         self.ledger.insert("keys", keys)
 
     def finish_check(self) -> None:
@@ -123,7 +129,8 @@ class CompletionImport(BaseImport):
                 course_id, version_id = self.courses[d.course_code]
                 inserts.append({"person_id": person_id, "course_id": course_id, "course_version_id": version_id,
                                 "completed_on": d.completed_on, "score": d.score, "source": d.source,
-                                "agency_id": agency[0], "agency_code": agency[1], "agency_name": agency[2]})
+                                "agency_id": agency and agency[0], "agency_code": agency and agency[1],
+                                "agency_name": agency and agency[2]})
         self.report.counts["created"] += len(inserts)
         self.report.counts["unchanged"] += len(resolved) - len(inserts)
         self.insert(COMPLETION, inserts)

@@ -82,6 +82,27 @@ COUNT_LABELS = {
     "secretaries_dropped": _l("Thư ký ISO cần được bổ nhiệm lại"),
 }
 
+#: rows accepted with a warning: what happened to them, in the importer's words
+WARNING_LABELS = {
+    "outside_assignment": _l("Ngoài thời gian công tác: ngày hoàn thành không thuộc giai đoạn công tác nào của "
+                             "người đó (trước khi nhận việc, giữa hai nơi công tác hoặc ở nơi làm việc trước). "
+                             "Vẫn được tính cho nghĩa vụ đào tạo của người đó, nhưng không tính cho cơ quan nào."),
+}
+#: past this many runs of consecutive rows, the list of rows is cut short
+SHOWN_RANGES = 200
+
+
+def row_ranges(rows: list[int]) -> str:
+    """Row numbers as short runs: [2, 3, 4, 5, 9, 12, 13] -> "2–5, 9, 12–13"."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    text = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs[:SHOWN_RANGES])
+    return text + (", …" if len(runs) > SHOWN_RANGES else "")
+
 
 def columns(kind: str) -> tuple[str, ...]:
     return KINDS[kind].columns

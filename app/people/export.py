@@ -11,10 +11,10 @@ from sqlalchemy import select
 from app.accounts.models import Assignment, Invite, Person
 from app.agencies.models import Agency
 from app.audit.models import AuditEvent
-from app.completions.models import Completion
 from app.core.dates import as_utc, utcnow
 from app.courses.models import Course, CourseVersion, ModuleRead
 from app.extensions import db
+from app.people.queries import completion_history
 from app.quizzes.models import QuizAttempt
 
 
@@ -27,12 +27,6 @@ def personal_record(person: Person) -> dict:
     assignments = db.session.execute(
         select(Assignment, Agency.code, Agency.name).join(Agency, Agency.id == Assignment.agency_id)
         .where(Assignment.person_id == pid).order_by(Assignment.start_date, Assignment.id)
-    ).all()
-    completions = db.session.execute(
-        select(Completion, Course.code, CourseVersion.number, CourseVersion.title)
-        .join(Course, Course.id == Completion.course_id)
-        .outerjoin(CourseVersion, CourseVersion.id == Completion.course_version_id)
-        .where(Completion.person_id == pid).order_by(Completion.completed_on, Completion.id)
     ).all()
     attempts = db.session.execute(
         select(QuizAttempt, Course.code, CourseVersion.number, CourseVersion.title)
@@ -56,10 +50,7 @@ def personal_record(person: Person) -> dict:
         "assignments": [
             {"agency_code": code, "agency_name": name, "roles": a.roles, "start_date": a.start_date,
              "end_date": a.end_date} for a, code, name in assignments],
-        "completions": [
-            {"course_code": code, "course_version": number, "course_title": title, "completed_on": c.completed_on,
-             "score": c.score, "source": c.source, "agency_code": c.agency_code, "agency_name": c.agency_name}
-            for c, code, number, title in completions],
+        "completions": completion_history(pid),
         "quiz_attempts": [
             {"course_code": code, "course_version": number, "course_title": title, "started_at": q.started_at,
              "submitted_at": q.submitted_at, "score": q.score, "passed": q.passed}

@@ -9,7 +9,9 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Assignment, Invite, Person
 from app.agencies.models import Agency
 from app.audit.models import AuditEvent
+from app.completions.models import Completion
 from app.core.dates import utcnow
+from app.courses.models import Course, CourseVersion
 from app.extensions import db
 from app.policy import editable_agency_ids, editable_people_clause, home_agency_clause, home_assignments
 
@@ -72,3 +74,17 @@ def recent_events(person_id: int, limit: int = 10) -> list[AuditEvent]:
         select(AuditEvent).where(AuditEvent.target_type == "person", AuditEvent.target_id == person_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     ))
+
+
+def completion_history(person_id: int) -> list[dict]:
+    """The person's completions, oldest first, with the agency as recorded (None when the day fell
+    outside every assignment of theirs); one query."""
+    rows = db.session.execute(
+        select(Completion, Course.code, CourseVersion.number, CourseVersion.title)
+        .join(Course, Course.id == Completion.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Completion.course_version_id)
+        .where(Completion.person_id == person_id).order_by(Completion.completed_on, Completion.id)
+    ).all()
+    return [{"course_code": code, "course_version": number, "course_title": title, "completed_on": c.completed_on,
+             "score": c.score, "source": c.source, "agency_code": c.agency_code, "agency_name": c.agency_name}
+            for c, code, number, title in rows]

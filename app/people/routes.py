@@ -18,7 +18,8 @@ from app.people import services
 from app.people.export import json_download
 from app.people.forms import (AccessRoleForm, DeactivateForm, DetailsForm, PeopleFilterForm, PersonForm, RolesForm,
                               TransferForm, options)
-from app.people.queries import agency_choices, home_assignments_of, open_invite, people_query, recent_events
+from app.people.queries import (agency_choices, completion_history, home_assignments_of, open_invite, people_query,
+                               recent_events)
 from app.people.services import PeopleError, open_assignments
 from app.policy import (can_change_access_role, can_edit_agency_people, can_edit_person, can_export_person_data,
                         can_manage_people, can_reset_password, ensure, require)
@@ -91,7 +92,7 @@ def show(person_id: int):
     person = _person(person_id)
     obligations = my_obligations(person, today(), current_rules())
     return render_template("people/show.html", person=person, day=today(), events=recent_events(person.id),
-                           obligations=obligations,
+                           obligations=obligations, completions=completion_history(person.id),
                            invite=open_invite(person.id), action=EmptyForm(),
                            can_reset=can_reset_password(current_user),
                            can_set_access=can_change_access_role(current_user),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.agencies.models import Agency
 from app.core.dates import today
 from app.coverage import display as views
-from app.coverage import exports
+from app.coverage import exports, labels
 from app.coverage.obligations import agency_obligations
 from app.coverage.queries import YearError, reference_date
 from app.extensions import db
@@ -35,6 +35,7 @@ def dashboard():
     rows = views.filter_and_sort(shown.table.rows, request.args)
     return render_template(
         "coverage/dashboard.html", shown=shown, table=shown.table, rows=rows, year=year,
+        agency_groups=labels.AGENCY_GROUPS, type_groups=labels.TYPE_GROUPS,
         years=list(range(today().year, today().year - 6, -1)),
         types=sorted({r.agency_type for r in shown.table.rows}),
         parents=sorted({r.parent_code for r in shown.table.rows if r.parent_code}),

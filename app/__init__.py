@@ -92,11 +92,15 @@ def _register_template_helpers(app: Flask) -> None:
     from app.agencies.types import type_label
     from app.core.dates import format_date, format_datetime
     from app.core import labels
+    from app.courses.rule_text import fill_rules
     from app.coverage.labels import column_label
+    from app.coverage.rules import current_rules
     from app.policy import can_import, can_manage_people, can_view_audit, sees_agencies
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = format_datetime
+    # stored course HTML, with the training rules it quotes filled in from courses/obligations.yml
+    app.jinja_env.filters["with_rules"] = lambda html: fill_rules(html, current_rules())
 
     @app.context_processor
     def inject() -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from app.courses.clauses import VALID_CLAUSES
+from app.courses.rule_text import rule_text_problems
 from app.core.markdown import is_relative
 
 AUDIENCES = ("staff", "leader", "iso_secretary", "internal_auditor", "dost")
@@ -130,6 +131,12 @@ class CourseReader:
     def problem(self, file: Path, line: int, message: str) -> None:
         self.problems.append(Problem(display_path(file), line, message))
 
+    def check_rule_text(self, file: Path, lines, first_line: int = 1, headings_allowed: bool = True) -> None:
+        """Training rules may be quoted only through placeholders (see app/courses/rule_text.py)."""
+        numbered = ((no + first_line - 1, line) for no, line in lines)
+        for line, message in rule_text_problems(numbered, headings_allowed):
+            self.problem(file, line, message)
+
     def read(self) -> ParsedCourse:
         files = sorted(p for p in self.folder.rglob("*") if p.is_file() and not p.name.startswith("."))
         digest = hashlib.sha256()
@@ -179,7 +186,8 @@ class CourseReader:
         text = self.read_text(path)
         if text is None:
             return {}, ""
-        raw, body, _start = split_front_matter(text)
+        raw, body, start = split_front_matter(text)
+        self.check_rule_text(path, outside_fences(body.split("\n")), start)
         if raw is None:
             self.problem(path, 1, "missing front matter (a block between two '---' lines)")
             return {}, body
@@ -193,6 +201,9 @@ class CourseReader:
             self.problem(path, 2, "front matter must be key: value lines")
             return {}, body
         self.check_meta(path, meta)
+        for key in ("title", "summary"):
+            if isinstance(meta.get(key), str):
+                self.check_rule_text(path, [(1, meta[key])], self.meta_line(key), headings_allowed=False)
         return meta, body
 
     def check_meta(self, path: Path, meta: dict) -> None:
@@ -226,6 +237,7 @@ class CourseReader:
             return None
         _raw, body, start = split_front_matter(text)
         lines = body.split("\n")
+        self.check_rule_text(path, outside_fences(lines), start)
         titles = []
         for no, line in outside_fences(lines):
             if re.match(r"^#\s+\S", line):
@@ -281,6 +293,7 @@ class CourseReader:
         if text is None:
             return []
         lines = text.split("\n")
+        self.check_rule_text(path, outside_fences(lines))
         blocks: list[tuple[int, str, list[tuple[int, str]]]] = []
         for no, line in outside_fences(lines):
             heading = re.match(r"^##\s+(.*)$", line)

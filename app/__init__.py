@@ -71,13 +71,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.coverage.routes import bp as coverage_bp
     from app.coverage.year_routes import bp as coverage_year_bp
     from app.imports.routes import bp as imports_bp
+    from app.notifications.routes import bp as notifications_bp
     from app.people.me import bp as me_bp
     from app.people.routes import bp as people_bp
     from app.quizzes.routes import bp as quizzes_bp
     from app.reports.routes import bp as reports_bp
 
     for bp in (accounts_bp, agencies_bp, audit_bp, health_bp, courses_bp, coverage_bp, coverage_year_bp,
-               imports_bp, me_bp, people_bp, quizzes_bp, reports_bp):
+               imports_bp, me_bp, notifications_bp, people_bp, quizzes_bp, reports_bp):
         app.register_blueprint(bp)
 
     from app.cli import register_commands

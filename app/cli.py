@@ -229,3 +229,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_command)
     from app.coverage.cli import register as register_coverage_commands
     register_coverage_commands(app)
+    from app.notifications.cli import notify_cli
+    app.cli.add_command(notify_cli)

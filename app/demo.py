@@ -81,6 +81,8 @@ def _upsert_person(staff_code: str, full_name: str, agency: Agency, roles: tuple
         person = Person(staff_code=staff_code, full_name=full_name)
         db.session.add(person)
     person.full_name, person.access_role, person.active = full_name, access_role, True
+    # every demo person has a mailbox on the reserved example domain, so reminders can be tried
+    person.email = person.email or f"{(username or staff_code).lower()}@htqlcl.example"
     if username:
         person.username = username
         person.set_password(DEMO_PASSWORD)

@@ -7,3 +7,4 @@ from app.quizzes.models import QuizAttempt  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.coverage.models import CoverageFreeze, InspectionPlan  # noqa: F401
 from app.imports.models import ImportUpload  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401

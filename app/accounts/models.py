@@ -6,6 +6,8 @@ from datetime import date, datetime
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +39,12 @@ class Person(UserMixin, db.Model):
     access_role: Mapped[str] = mapped_column(String(20), default="learner")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the language of the mail and notifications the person gets (the last one chosen when signed in)
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
+    #: weekly digests by mail; the person may turn them off
+    digest_mail: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    #: reminders of what the person owes cannot be turned off, only reduced to one a week
+    reminders_weekly: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="person", order_by="Assignment.start_date"

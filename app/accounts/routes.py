@@ -53,6 +53,9 @@ def set_language(code: str):
     response = make_response(redirect(_safe_next(request.args.get("next"))))
     if code in ("vi", "en"):
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        if current_user.is_authenticated and current_user.language != code:
+            current_user.language = code  # mail and notifications follow the last choice
+            db.session.commit()
     return response
 
 

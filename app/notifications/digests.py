@@ -1,0 +1,136 @@
+"""Digests: weekly for each agency's head and ISO secretary, monthly for DOST, daily failures for admins."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from app.accounts.models import Assignment, Person
+from app.agencies.models import Agency
+from app.coverage import exports
+from app.coverage.queries import coverage_table, sum_rows
+from app.coverage.rules import Rules
+from app.extensions import db
+from app.notifications.models import Notification
+from app.notifications.reminders import Draft
+from app.reports.queries import active_on, covers
+
+
+def _ledger(kind: str, period: str) -> set[tuple[int, str]]:
+    return set(db.session.execute(select(Notification.person_id, Notification.subject)
+                                  .where(Notification.kind == kind, Notification.period == period)).all())
+
+
+def _subtrees(day: date) -> tuple[dict[int, Agency], dict[int, list[int]]]:
+    """The in-scope agencies active on `day`, and each one's id with those of every agency under it."""
+    agencies = {a.id: a for a in db.session.scalars(
+        select(Agency).where(Agency.in_iso_scope.is_(True), active_on(day)).order_by(Agency.code))}
+    children: dict[int, list[int]] = {}
+    for a in agencies.values():
+        if a.parent_id in agencies:
+            children.setdefault(a.parent_id, []).append(a.id)
+    trees = {}
+    for root in agencies:
+        ids, stack = [], [root]
+        while stack:
+            current = stack.pop()
+            ids.append(current)
+            stack.extend(children.get(current, []))
+        trees[root] = ids
+    return agencies, trees
+
+
+def agency_digests(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft]:
+    """Each leader and ISO secretary of an agency, once an ISO week: who in the agency (and under it)
+    owes what, the coverage this year against last year, and a warning when the agency has no trained
+    ISO secretary. Nothing for an agency with nothing open."""
+    iso = day.isocalendar()
+    period = f"{iso.year}-W{iso.week:02d}"
+    agencies, trees = _subtrees(day)
+    heads = db.session.execute(
+        select(Person, Assignment.agency_id).join(Assignment, Assignment.person_id == Person.id)
+        .where(Person.active.is_(True), covers(day), Assignment.agency_id.in_(list(agencies)),
+               (Assignment.is_leader.is_(True)) | (Assignment.is_iso_secretary.is_(True)))
+        .order_by(Person.id, Assignment.agency_id)
+    ).all()
+    if not heads:
+        return []
+    done = _ledger("agency_digest", period)
+    this_year = {r.agency_code: r for r in coverage_table(day.year, day, rules=rules).rows}
+    last_year = {r.agency_code: r for r in coverage_table(day.year - 1, date(day.year - 1, 12, 31), rules=rules).rows}
+    drafts = []
+    for person, agency_id in heads:
+        subject = f"agency:{agency_id}"
+        if (person.id, subject) in done:
+            continue
+        tree = trees[agency_id]
+        items = sorted(((agencies[a], p, o) for a in tree for p, o in owed.get(a, [])),
+                       key=lambda t: (t[2].status != "overdue", t[2].due, t[1].full_name))
+        if not items:
+            continue
+        agency = agencies[agency_id]
+        codes = [agencies[a].code for a in tree]
+        now_row = sum_rows([this_year[c] for c in codes if c in this_year])
+        before = [last_year[c] for c in codes if c in last_year]
+        no_secretary = [agencies[a] for a in tree if agencies[a].code in this_year
+                        and not this_year[agencies[a].code].has_trained_secretary]
+        drafts.append(Draft(person, "agency_digest", subject, period, dict(
+            template="agency_digest", title_args={"agency": agency.name}, agency=agency, items=items,
+            coverage=now_row.coverage_pct, coverage_last=sum_rows(before).coverage_pct if before else None,
+            no_secretary=no_secretary, own_no_secretary=agency in no_secretary, year=day.year,
+            link=f"/agencies/{agency.code}", day=day)))
+    return drafts
+
+
+def province_digests(day: date, rules: Rules) -> list[Draft]:
+    """Each DOST account, once a month: coverage by agency type, agencies at 0 % and without a trained
+    secretary, the change since the previous digest, and the per-agency table as XLSX."""
+    period = f"{day.year}-{day.month:02d}"
+    people = list(db.session.scalars(select(Person).where(Person.active.is_(True), Person.access_role == "dost")
+                                      .order_by(Person.id)))
+    done = _ledger("province_digest", period)
+    people = [p for p in people if (p.id, "province") not in done]
+    if not people:
+        return []
+    table = coverage_table(day.year, day, rules=rules)
+    previous_at: datetime | None = db.session.scalar(
+        select(func.max(Notification.created_at)).where(Notification.kind == "province_digest",
+                                                        Notification.period != period))
+    previous = None
+    if previous_at is not None:
+        previous_day = previous_at.date()
+        if previous_day.year == day.year:
+            previous = sum_rows(coverage_table(day.year, previous_day, rules=rules).rows)
+    totals = table.totals
+    context = dict(
+        template="province_digest", title_args={"month": f"{day.month:02d}/{day.year}"}, table=table,
+        totals=totals, by_type=table.by_type(), previous=previous,
+        zero=[r for r in table.rows if r.coverage_pct == 0],
+        no_secretary=[r for r in table.rows if not r.has_trained_secretary],
+        link=f"/reports/coverage?year={day.year}", day=day,
+        attachment=exports.to_xlsx(table), attachment_name=f"do-phu-dao-tao-{day.isoformat()}.xlsx")
+    return [Draft(p, "province_digest", "province", period, dict(context)) for p in people]
+
+
+def failure_summaries(day: date) -> list[Draft]:
+    """Each administrator, once a day while mail is failing: the messages given up and those being
+    retried. Nothing on a day without failures."""
+    period = day.isoformat()
+    failing = list(db.session.scalars(
+        select(Notification).where(Notification.kind != "failures", Notification.last_error.is_not(None),
+                                   Notification.mail_status.in_(("failed", "pending")))
+        .order_by(Notification.mail_status, Notification.id).limit(200)))
+    if not failing:
+        return []
+    done = _ledger("failures", period)
+    admins = [p for p in db.session.scalars(select(Person).where(Person.active.is_(True), Person.access_role == "admin"))
+              if (p.id, "mail") not in done]
+    given_up = [n for n in failing if n.mail_status == "failed"]
+    retrying = [n for n in failing if n.mail_status == "pending"]
+    return [Draft(p, "failures", "mail", period, dict(
+        template="failures", title_args={"n": len(failing)}, given_up=given_up, retrying=retrying,
+        link="/admin/notifications/?status=failed", day=day)) for p in admins]
+
+
+def digest_drafts(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft]:
+    return agency_digests(day, rules, owed) + province_digests(day, rules) + failure_summaries(day)

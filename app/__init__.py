@@ -71,6 +71,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.coverage.routes import bp as coverage_bp
     from app.coverage.year_routes import bp as coverage_year_bp
     from app.imports.routes import bp as imports_bp
+    from app.notifications.log_routes import bp as notifications_log_bp
     from app.notifications.routes import bp as notifications_bp
     from app.people.me import bp as me_bp
     from app.people.routes import bp as people_bp
@@ -78,7 +79,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.reports.routes import bp as reports_bp
 
     for bp in (accounts_bp, agencies_bp, audit_bp, health_bp, courses_bp, coverage_bp, coverage_year_bp,
-               imports_bp, me_bp, notifications_bp, people_bp, quizzes_bp, reports_bp):
+               imports_bp, me_bp, notifications_bp, notifications_log_bp, people_bp, quizzes_bp, reports_bp):
         app.register_blueprint(bp)
 
     from app.cli import register_commands
@@ -96,7 +97,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.courses.rule_text import fill_rules
     from app.coverage.labels import column_label
     from app.coverage.rules import current_rules
-    from app.policy import can_import, can_manage_people, can_view_audit, sees_agencies
+    from app.policy import can_import, can_manage_people, can_view_audit, can_view_mail_log, sees_agencies
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = format_datetime
@@ -118,6 +119,7 @@ def _register_template_helpers(app: Flask) -> None:
             "policy_can_manage_people": can_manage_people,
             "policy_can_view_audit": can_view_audit,
             "policy_can_import": can_import,
+            "policy_can_view_mail_log": can_view_mail_log,
         }
 
 

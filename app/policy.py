@@ -116,6 +116,11 @@ def can_view_audit(person: Person) -> bool:
     return sees_whole_province(person)
 
 
+def can_view_mail_log(person: Person) -> bool:
+    """What was mailed to whom is operations data: administrators only."""
+    return person.access_role == "admin"
+
+
 def can_freeze_coverage(person: Person) -> bool:
     """Closing a year's coverage (and comparing it with live data) is DOST's act: DOST and admins."""
     return sees_whole_province(person)

@@ -1,7 +1,7 @@
 """The audit log viewer: newest first, filtered by action, actor, target and dates (admins and DOST)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional
 
 from app.audit.labels import ACTION_LABELS, action_label, detail_lines
 from app.audit.models import AuditEvent
-from app.core.dates import VN_TZ
+from app.core.dates import local_day_range
 from app.extensions import db
 from app.people.forms import DateText, options
 from app.policy import can_view_audit, require
@@ -39,11 +39,6 @@ class AuditFilterForm(FlaskForm):
     date_to = DateText(_l("Đến ngày"), validators=[Optional()])
 
 
-def _local_midnight(day: date) -> datetime:
-    """The UTC moment a Vietnamese calendar day starts (times are stored in UTC)."""
-    return datetime.combine(day, time.min, VN_TZ).astimezone(timezone.utc)
-
-
 def events_query(*, action: str = "", actor: str = "", target: str = "", date_from: date | None = None,
                  date_to: date | None = None) -> Select:
     """Audit events matching the filters (text filters: contains, any letter case), newest first;
@@ -55,11 +50,7 @@ def events_query(*, action: str = "", actor: str = "", target: str = "", date_fr
         query = query.where(func.lower(AuditEvent.actor_label).like(f"%{actor.strip().lower()}%"))
     if target.strip():
         query = query.where(func.lower(AuditEvent.target_label).like(f"%{target.strip().lower()}%"))
-    if date_from:
-        query = query.where(AuditEvent.at >= _local_midnight(date_from))
-    if date_to:
-        query = query.where(AuditEvent.at < _local_midnight(date_to + timedelta(days=1)))
-    return query
+    return query.where(*local_day_range(AuditEvent.at, date_from, date_to))
 
 
 @bp.get("/")

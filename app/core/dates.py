@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -35,6 +35,21 @@ def format_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = local_date(value)
     return value.strftime("%d/%m/%Y")
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC moment a Vietnamese calendar day starts (times are stored in UTC)."""
+    return datetime.combine(day, time.min, VN_TZ).astimezone(timezone.utc)
+
+
+def local_day_range(column, date_from: date | None, date_to: date | None) -> list:
+    """SQL conditions: a UTC timestamp column falls within these whole Vietnamese days (both included)."""
+    conditions = []
+    if date_from:
+        conditions.append(column >= local_midnight(date_from))
+    if date_to:
+        conditions.append(column < local_midnight(date_to + timedelta(days=1)))
+    return conditions
 
 
 def format_datetime(value: datetime | None) -> str:

@@ -20,6 +20,7 @@ from app.notifications.unsubscribe import unsubscribe_url
 #: a claim older than this belongs to a run that died; its messages are sent again
 STALE_CLAIM = timedelta(hours=1)
 FIRST_RETRY = timedelta(minutes=30)
+COMMIT_EVERY = 20
 
 
 class MailServerDown(RuntimeError):
@@ -34,8 +35,9 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
-def build_message(n: Notification) -> EmailMessage:
-    """The mail for a notification: plain text and HTML, UTF-8 headers, an unsubscribe link."""
+def build_message(n) -> EmailMessage:
+    """The mail for a notification (or a row with its columns): plain text and HTML, UTF-8 headers,
+    an unsubscribe link."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
@@ -54,8 +56,14 @@ def build_message(n: Notification) -> EmailMessage:
     return message
 
 
-def _claim(now: datetime, limit: int | None) -> tuple[str, list[Notification]]:
-    """Mark the mail that is due as this run's (one UPDATE, so two runs never take the same row)."""
+_COLUMNS = (Notification.id, Notification.person_id, Notification.email, Notification.title,
+            Notification.body_text, Notification.body_html, Notification.optional, Notification.attachment,
+            Notification.attachment_name, Notification.attempts)
+
+
+def _claim(now: datetime, limit: int | None) -> list:
+    """Mark the mail that is due as this run's (one UPDATE, so two runs never take the same row) and
+    return it as plain rows: no ORM objects for commits to expire, whatever the number of messages."""
     token = str(uuid.uuid4())
     due = select(Notification.id).where(
         or_(Notification.mail_status == "pending",
@@ -72,8 +80,7 @@ def _claim(now: datetime, limit: int | None) -> tuple[str, list[Notification]]:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    rows = list(db.session.scalars(select(Notification).where(Notification.claim == token).order_by(Notification.id)))
-    return token, rows
+    return db.session.execute(select(*_COLUMNS).where(Notification.claim == token).order_by(Notification.id)).all()
 
 
 def _connect() -> smtplib.SMTP:
@@ -89,27 +96,30 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _failed(n: Notification, error: str, now: datetime) -> bool:
+def _record(row_id: int, **values) -> None:
+    db.session.execute(update(Notification).where(Notification.id == row_id).values(claim=None, **values)
+                       .execution_options(synchronize_session=False))
+
+
+def _failed(n, error: str, now: datetime) -> bool:
     """Record a failed try; True if it was the last one allowed."""
-    n.attempts += 1
-    n.last_error = error[:500]
-    n.claim = None
-    if n.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        n.mail_status = "failed"
-        n.next_attempt_at = None
+    attempts = n.attempts + 1
+    if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        _record(n.id, attempts=attempts, last_error=error[:500], mail_status="failed", next_attempt_at=None)
         return True
-    n.mail_status = "pending"
-    n.next_attempt_at = now + FIRST_RETRY * 2 ** (n.attempts - 1)  # 30 min, 1 h, 2 h, 4 h …
+    _record(n.id, attempts=attempts, last_error=error[:500], mail_status="pending",
+            next_attempt_at=now + FIRST_RETRY * 2 ** (attempts - 1))  # 30 min, 1 h, 2 h, 4 h …
     return False
 
 
 def send_pending(now: datetime | None = None, limit: int | None = None) -> SendReport:
-    """Send every queued message that is due. Commits after each message, so what was sent stays
-    recorded if the run dies. Raises MailServerDown (after recording the failed try on the messages
-    it had taken) when the server cannot be reached."""
+    """Send every queued message that is due, over one connection. What was sent is committed every
+    COMMIT_EVERY messages (a run that dies re-sends at most that many once its claim goes stale).
+    Raises MailServerDown (after recording the failed try on the messages it had taken) when the
+    server cannot be reached or the connection breaks."""
     now = now or utcnow()
     report = SendReport()
-    _token, rows = _claim(now, limit)
+    rows = _claim(now, limit)
     if not rows:
         return report
     try:
@@ -119,8 +129,19 @@ def send_pending(now: datetime | None = None, limit: int | None = None) -> SendR
             report.given_up += _failed(n, str(exc), now)
         db.session.commit()
         raise
+    sent: list[int] = []
+
+    def flush_sent() -> None:
+        """Record the messages sent since the last commit (one UPDATE) and commit."""
+        if sent:
+            db.session.execute(update(Notification).where(Notification.id.in_(sent)).values(
+                mail_status="sent", sent_at=now, last_error=None, claim=None, attempts=Notification.attempts + 1,
+            ).execution_options(synchronize_session=False))
+            sent.clear()
+        db.session.commit()
+
     try:
-        for n in rows:
+        for index, n in enumerate(rows, start=1):
             try:
                 smtp.send_message(build_message(n))
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
@@ -131,15 +152,16 @@ def send_pending(now: datetime | None = None, limit: int | None = None) -> SendR
                     report.failed += 1
             except (OSError, smtplib.SMTPException) as exc:  # the connection broke: retry the rest later
                 error = f"connection lost: {exc}"
-                for rest in rows[rows.index(n):]:
+                for rest in rows[index - 1:]:
                     report.given_up += _failed(rest, error, now)
-                db.session.commit()
+                flush_sent()
                 raise MailServerDown(error) from exc
             else:
-                n.mail_status, n.sent_at, n.claim, n.last_error = "sent", now, None, None
-                n.attempts += 1
+                sent.append(n.id)
                 report.sent += 1
-            db.session.commit()
+            if index % COMMIT_EVERY == 0:
+                flush_sent()
+        flush_sent()
     finally:
         try:
             smtp.quit()

@@ -1,0 +1,103 @@
+"""notify run benchmark: a first run (plan, record, mail to an SMTP sink on 127.0.0.1) and a second
+run (nothing new) on a fresh copy of the province data, against coverage_table() in the same process."""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event, func, select, text  # noqa: E402
+
+from bench.coverage_bench import OUT, make_app, prepare  # noqa: E402
+
+SOURCE = "/tmp/htqlcl_bench_province.sqlite3"
+COPY = "/tmp/htqlcl_bench_notify.sqlite3"
+
+
+def counted(op):
+    """(seconds, statements, result) of one call."""
+    from app.extensions import db
+
+    seen = []
+    listener = lambda *_a: seen.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    started = time.perf_counter()
+    try:
+        result = op()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return time.perf_counter() - started, len(seen), result
+
+
+def one_round(port: int) -> dict:
+    for suffix in ("", "-wal", "-shm"):
+        Path(COPY + suffix).unlink(missing_ok=True)
+    shutil.copy(SOURCE, COPY)
+    app = make_app(f"sqlite:///{COPY}")
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    with app.app_context():
+        from app.core.dates import today
+        from app.coverage.queries import coverage_table
+        from app.extensions import db
+        from app.notifications.models import Notification
+        from app.notifications.services import run
+
+        # the generator leaves addresses empty: give everyone one, so every reminder is mailed
+        db.session.execute(text("UPDATE person SET email = lower(staff_code) || '@bench.example'"))
+        db.session.commit()
+        day = today()
+        baseline = counted(lambda: coverage_table(day.year, day))
+        db.session.rollback()
+        first = counted(lambda: run(day))
+        second = counted(lambda: run(day))
+        created = db.session.scalar(select(func.count()).select_from(Notification))
+        mailed = db.session.scalar(select(func.count()).select_from(Notification).where(Notification.mail_status == "sent"))
+        db.session.remove()
+    return {"baseline_s": baseline[0], "baseline_statements": baseline[1], "first_s": first[0],
+            "first_statements": first[1], "second_s": second[0], "second_statements": second[1],
+            "created": created, "mailed": mailed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    print(prepare(f"sqlite:///{SOURCE}", "province", args.seed, regenerate=False))
+    from tests.smtp_support import free_port
+
+    port = free_port()
+    # the sink runs in its own process, as a real mail server would: it does not share our GIL
+    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Sink"])
+    time.sleep(1.5)
+    try:
+        rounds = [one_round(port) for _ in range(args.rounds)]
+    finally:
+        sink.terminate()
+        sink.wait(timeout=10)
+    median = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("\n| province, SQLite | median of %d | statements |" % args.rounds)
+    print("|---|---:|---:|")
+    print(f"| coverage_table(this year) — baseline | {median['baseline_s']:.2f} s | {median['baseline_statements']:.0f} |")
+    print(f"| notify run, first (plan, record, mail) | {median['first_s']:.2f} s ({median['first_s'] / median['baseline_s']:.1f}×) | {median['first_statements']:.0f} |")
+    print(f"| notify run, second (nothing new) | {median['second_s']:.2f} s ({median['second_s'] / median['baseline_s']:.1f}×) | {median['second_statements']:.0f} |")
+    print(f"\nnotifications created {median['created']:.0f}, mailed {median['mailed']:.0f}; "
+          f"peak RSS {peak_mb:.0f} MB")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "notify.json").write_text(json.dumps({"rounds": rounds, "median": median, "peak_rss_mb": peak_mb}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

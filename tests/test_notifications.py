@@ -304,3 +304,17 @@ def test_two_runs_at_the_same_moment_send_each_message_once(app, db, smtp, commu
     rows = db.session.scalars(select(Notification)).all()
     assert len(rows) == 3
     assert sorted(r.mail_status for r in rows) == ["none", "sent", "sent"]
+
+
+def test_planning_takes_the_same_number_of_queries_for_three_times_the_people(db, commune, count_queries):
+    from app.notifications.services import drafts_for
+
+    with count_queries() as few:
+        small = drafts_for(MONDAY)
+    for i in range(6):
+        make_person(agency=commune["agency"], start=START).email = f"p{i}@xa-a.example"
+    db.session.commit()
+    with count_queries() as many:
+        large = drafts_for(MONDAY)
+    assert (len(small), len(large)) == (3, 9)  # Lan, Bình, the head's digest; then six more newcomers
+    assert len(many) == len(few)

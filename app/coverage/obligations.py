@@ -82,33 +82,39 @@ def people_obligations(people: list[tuple[Person, list[Assignment]]], year: int,
         ):
             done.setdefault((person_id, code), []).append(completed_on)
 
+    return [person_obligations(person, assignments, firsts.get(person.id),
+                               {code: done[(person.id, code)] for code in rules.course_codes if (person.id, code) in done},
+                               year, day, rules)
+            for person, assignments in people]
+
+
+def person_obligations(person: Person, assignments: list[Assignment], first_start: date | None,
+                       done: dict[str, list[date]], year: int, day: date, rules: Rules) -> PersonObligations:
+    """One person's obligations on `day`, from the start of their first in-scope assignment ever and
+    the dates (in order) they completed each obligation course up to `day`. No query."""
     jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
-    result = []
-    for person, assignments in people:
-        items: list[Obligation] = []
-        first_start = firsts.get(person.id)
-        if first_start is not None:
-            first_done = (done.get((person.id, rules.onboarding_course)) or [None])[0]
-            due = first_start + timedelta(days=rules.onboarding_days)
-            items.append(Obligation("onboarding", rules.onboarding_course, first_start, due, first_done,
-                                    _status(first_done, due, day)))
-        secretary_done = (done.get((person.id, rules.secretary_course)) or [None])[0]
-        for a in assignments:
-            if a.is_iso_secretary:
-                due = a.start_date + timedelta(days=rules.secretary_days)
-                items.append(Obligation("secretary", rules.secretary_course, a.start_date, due, secretary_done,
-                                        _status(secretary_done, due, day), a.agency.name))
-        refresher_roles = [a for a in assignments if set(a.roles) & set(rules.refresher_roles)]
-        if refresher_roles:
-            in_year = [d for d in done.get((person.id, rules.refresher_course), []) if jan1 <= d <= day]
-            completed = in_year[0] if in_year else None
-            status = "done" if completed else ("overdue" if day >= dec31 else "open")
-            items.append(Obligation("refresher", rules.refresher_course, jan1, dec31, completed, status,
-                                    refresher_roles[0].agency.name))
-        items.sort(key=lambda o: (STATUS_ORDER[o.status], o.due))
-        roles = sorted({r for a in assignments for r in a.roles})
-        result.append(PersonObligations(person, roles, items))
-    return result
+    items: list[Obligation] = []
+    if first_start is not None:
+        first_done = (done.get(rules.onboarding_course) or [None])[0]
+        due = first_start + timedelta(days=rules.onboarding_days)
+        items.append(Obligation("onboarding", rules.onboarding_course, first_start, due, first_done,
+                                _status(first_done, due, day)))
+    secretary_done = (done.get(rules.secretary_course) or [None])[0]
+    for a in assignments:
+        if a.is_iso_secretary:
+            due = a.start_date + timedelta(days=rules.secretary_days)
+            items.append(Obligation("secretary", rules.secretary_course, a.start_date, due, secretary_done,
+                                    _status(secretary_done, due, day), a.agency.name))
+    refresher_roles = [a for a in assignments if set(a.roles) & set(rules.refresher_roles)]
+    if refresher_roles:
+        in_year = [d for d in done.get(rules.refresher_course, []) if jan1 <= d <= day]
+        completed = in_year[0] if in_year else None
+        status = "done" if completed else ("overdue" if day >= dec31 else "open")
+        items.append(Obligation("refresher", rules.refresher_course, jan1, dec31, completed, status,
+                                refresher_roles[0].agency.name))
+    items.sort(key=lambda o: (STATUS_ORDER[o.status], o.due))
+    roles = sorted({r for a in assignments for r in a.roles})
+    return PersonObligations(person, roles, items)
 
 
 def agency_obligations(agency_id: int, year: int, day: date, rules: Rules) -> list[PersonObligations]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
-from app.coverage.obligations import Obligation, people_obligations
+from app.completions.models import Completion
+from app.courses.models import Course
+from app.coverage.obligations import Obligation, person_obligations
 from app.coverage.rules import Rules
 from app.extensions import db
 from app.notifications.models import Notification
@@ -19,7 +22,7 @@ from app.reports.queries import active_on, covers
 LEARNER_KINDS = ("start", "due_soon", "due_today", "overdue")
 #: the "due soon" reminder goes this many days before the due date
 SOON_DAYS = 14
-CHUNK = 2000
+STREAM_BATCH = 5000
 
 
 @dataclass
@@ -57,55 +60,78 @@ def obligation_subject(o: Obligation) -> str:
     return f"{o.rule}:{o.course_code}:{o.since.isoformat()}"
 
 
-def _chunk_people(ids: list[int], day: date) -> list[tuple[Person, list[Assignment]]]:
-    rows = db.session.execute(
+class _Ahead:
+    """The rows of a query ordered by person id, handed out person by person as the main stream goes."""
+
+    def __init__(self, rows):
+        self.rows = iter(rows)
+        self.row = next(self.rows, None)
+
+    def take(self, person_id: int) -> list:
+        while self.row is not None and self.row[0] < person_id:
+            self.row = next(self.rows, None)
+        out = []
+        while self.row is not None and self.row[0] == person_id:
+            out.append(self.row)
+            self.row = next(self.rows, None)
+        return out
+
+
+def _streamed(statement):
+    return db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+
+
+def _people_today(day: date):
+    """(person, their assignments covering `day` at in-scope agencies active that day), by person id."""
+    rows = _streamed(
         select(Person, Assignment).join(Assignment, Assignment.person_id == Person.id)
         .join(Agency, Agency.id == Assignment.agency_id)
-        .where(Person.id.in_(ids), covers(day), Agency.in_iso_scope.is_(True), active_on(day))
+        .where(Person.active.is_(True), covers(day), Agency.in_iso_scope.is_(True), active_on(day))
         .options(contains_eager(Assignment.agency))
-        .order_by(Person.id, Assignment.start_date)
-    ).all()
-    grouped: dict[int, tuple[Person, list[Assignment]]] = {}
-    for person, assignment in rows:
-        grouped.setdefault(person.id, (person, []))[1].append(assignment)
-    return list(grouped.values())
+        .order_by(Person.id, Assignment.start_date))
+    for _person_id, group in groupby(rows, key=lambda row: row[0].id):
+        group = list(group)
+        yield group[0][0], [assignment for _p, assignment in group]
 
 
 def learner_drafts(day: date, rules: Rules, owed: dict[int, list] | None = None) -> Iterator[Draft]:
     """The reminders owed today and not yet in the ledger, for every active person assigned to an
     in-scope agency today. A person who asked for weekly reminders gets none within 7 days of the last.
 
+    Four queries whatever the number of people, read side by side in person order: the people with
+    their assignments of the day, each one's first in-scope start, their completions of the obligation
+    courses up to `day`, and the reminders already in the ledger.
+
     `owed`, if given, is filled on the way with agency id -> [(person, obligation), …] of every
-    obligation not yet met, under each agency the person is assigned to today (the digests read it)."""
-    ids = list(db.session.scalars(
-        select(Assignment.person_id).distinct().join(Person, Person.id == Assignment.person_id)
-        .join(Agency, Agency.id == Assignment.agency_id)
-        .where(Person.active.is_(True), covers(day), Agency.in_iso_scope.is_(True), active_on(day))
-        .order_by(Assignment.person_id)
-    ))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        ledger: set[tuple] = set()
-        last_sent: dict[int, date] = {}
-        for person_id, kind, subject, period, planned_for in db.session.execute(
-            select(Notification.person_id, Notification.kind, Notification.subject, Notification.period,
-                   Notification.planned_for)
-            .where(Notification.person_id.in_(chunk), Notification.kind.in_(LEARNER_KINDS))
-        ):
-            ledger.add((person_id, kind, subject, period))
-            last_sent[person_id] = max(last_sent.get(person_id, date.min), planned_for)
-        people = _chunk_people(chunk, day)
-        for (person, assignments), person_obligations in zip(people, people_obligations(people, day.year, day, rules)):
-            if owed is not None:
-                open_items = [(person, o) for o in person_obligations.obligations if not o.met]
-                for agency_id in {a.agency_id for a in assignments} if open_items else ():
-                    owed.setdefault(agency_id, []).extend(open_items)
-            if person.reminders_weekly and (day - last_sent.get(person.id, date.min)).days < 7:
-                continue
-            for o in person_obligations.obligations:
-                due = reminder_for(o, day)
-                if due is None:
-                    continue
-                draft = Draft(person, due[0], obligation_subject(o), due[1], {"obligation": o, "day": day})
-                if draft.key not in ledger:
-                    yield draft
+    obligation not yet met, under each agency the person is assigned to today (the digests read it).
+    """
+    firsts = _Ahead(_streamed(
+        select(Assignment.person_id, func.min(Assignment.start_date)).join(Agency, Agency.id == Assignment.agency_id)
+        .where(Agency.in_iso_scope.is_(True)).group_by(Assignment.person_id).order_by(Assignment.person_id)))
+    completions = _Ahead(_streamed(
+        select(Completion.person_id, Course.code, Completion.completed_on).join(Course, Course.id == Completion.course_id)
+        .where(Course.code.in_(rules.course_codes), Completion.completed_on <= day)
+        .order_by(Completion.person_id, Completion.completed_on)))
+    ledger_rows = _Ahead(_streamed(
+        select(Notification.person_id, Notification.kind, Notification.subject, Notification.period,
+               Notification.planned_for)
+        .where(Notification.kind.in_(LEARNER_KINDS)).order_by(Notification.person_id)))
+    for person, assignments in _people_today(day):
+        first = firsts.take(person.id)
+        done: dict[str, list[date]] = {}
+        for _pid, code, completed_on in completions.take(person.id):
+            done.setdefault(code, []).append(completed_on)
+        ledger = ledger_rows.take(person.id)
+        obligations = person_obligations(person, assignments, first[0][1] if first else None, done,
+                                         day.year, day, rules).obligations
+        if owed is not None:
+            open_items = [(person, o) for o in obligations if not o.met]
+            for agency_id in {a.agency_id for a in assignments} if open_items else ():
+                owed.setdefault(agency_id, []).extend(open_items)
+        if person.reminders_weekly and ledger and (day - max(row[4] for row in ledger)).days < 7:
+            continue
+        sent = {tuple(row[1:4]) for row in ledger}
+        for o in obligations:
+            due = reminder_for(o, day)
+            if due is not None and (due[0], obligation_subject(o), due[1]) not in sent:
+                yield Draft(person, due[0], obligation_subject(o), due[1], {"obligation": o, "day": day})

@@ -68,11 +68,46 @@ def one_round(port: int) -> dict:
             "created": created, "mailed": mailed}
 
 
+def national_round() -> dict:
+    """Plan and record on the national data (PostgreSQL), in the app only (the generator gives no
+    addresses, so nothing is mailed), then delete what was recorded so the next round starts empty."""
+    from bench.coverage_bench import TARGETS
+
+    app = make_app(TARGETS["postgresql"][1])
+    with app.app_context():
+        from app.core.dates import today
+        from app.coverage.queries import coverage_table
+        from app.extensions import db
+        from app.notifications.models import Notification
+        from app.notifications.services import run
+
+        db.session.execute(text("DELETE FROM notification"))
+        db.session.commit()
+        day = today()
+        baseline = counted(lambda: coverage_table(day.year, day))
+        db.session.rollback()
+        first = counted(lambda: run(day))
+        second = counted(lambda: run(day))
+        created = db.session.scalar(select(func.count()).select_from(Notification))
+        db.session.execute(text("DELETE FROM notification"))
+        db.session.commit()
+        db.session.remove()
+    return {"baseline_s": baseline[0], "baseline_statements": baseline[1], "first_s": first[0],
+            "first_statements": first[1], "second_s": second[0], "second_statements": second[1],
+            "created": created, "mailed": 0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--national", action="store_true",
+                        help="plan and record on the national data in PostgreSQL (load it first with coverage_bench)")
     args = parser.parse_args()
+    if args.national:
+        rounds = [national_round() for _ in range(args.rounds)]
+        report(rounds, "national, PostgreSQL, in-app only")
+        return
     print(prepare(f"sqlite:///{SOURCE}", "province", args.seed, regenerate=False))
     from tests.smtp_support import free_port
 
@@ -86,9 +121,13 @@ def main() -> None:
     finally:
         sink.terminate()
         sink.wait(timeout=10)
+    report(rounds, "province, SQLite")
+
+
+def report(rounds: list[dict], title: str) -> None:
     median = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("\n| province, SQLite | median of %d | statements |" % args.rounds)
+    print(f"\n| {title} | median of {len(rounds)} | statements |")
     print("|---|---:|---:|")
     print(f"| coverage_table(this year) — baseline | {median['baseline_s']:.2f} s | {median['baseline_statements']:.0f} |")
     print(f"| notify run, first (plan, record, mail) | {median['first_s']:.2f} s ({median['first_s'] / median['baseline_s']:.1f}×) | {median['first_statements']:.0f} |")
@@ -96,7 +135,7 @@ def main() -> None:
     print(f"\nnotifications created {median['created']:.0f}, mailed {median['mailed']:.0f}; "
           f"peak RSS {peak_mb:.0f} MB")
     OUT.mkdir(exist_ok=True)
-    (OUT / "notify.json").write_text(json.dumps({"rounds": rounds, "median": median, "peak_rss_mb": peak_mb}, indent=2))
+    (OUT / f"notify-{title.split(',')[0]}.json").write_text(json.dumps({"rounds": rounds, "median": median, "peak_rss_mb": peak_mb}, indent=2))
 
 
 if __name__ == "__main__":

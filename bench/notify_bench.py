@@ -39,33 +39,40 @@ def counted(op):
     return time.perf_counter() - started, len(seen), result
 
 
+def measure(prepare_sql: str) -> dict:
+    """In the current app: run `prepare_sql`, then time the baseline, a first and a second run."""
+    from app.core.dates import today
+    from app.coverage.queries import coverage_table
+    from app.extensions import db
+    from app.notifications.models import Notification
+    from app.notifications.services import run
+
+    db.session.execute(text(prepare_sql))
+    db.session.commit()
+    day = today()
+    baseline = counted(lambda: coverage_table(day.year, day))
+    db.session.rollback()
+    first = counted(lambda: run(day))
+    second = counted(lambda: run(day))
+    count = lambda *where: db.session.scalar(select(func.count()).select_from(Notification).where(*where))  # noqa: E731
+    return {"baseline_s": baseline[0], "baseline_statements": baseline[1], "first_s": first[0],
+            "first_statements": first[1], "second_s": second[0], "second_statements": second[1],
+            "created": count(), "mailed": count(Notification.mail_status == "sent")}
+
+
 def one_round(port: int) -> dict:
+    """A fresh copy of the province data, everyone with an address, mail to the sink on `port`."""
     for suffix in ("", "-wal", "-shm"):
         Path(COPY + suffix).unlink(missing_ok=True)
     shutil.copy(SOURCE, COPY)
     app = make_app(f"sqlite:///{COPY}")
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     with app.app_context():
-        from app.core.dates import today
-        from app.coverage.queries import coverage_table
-        from app.extensions import db
-        from app.notifications.models import Notification
-        from app.notifications.services import run
-
         # the generator leaves addresses empty: give everyone one, so every reminder is mailed
-        db.session.execute(text("UPDATE person SET email = lower(staff_code) || '@bench.example'"))
-        db.session.commit()
-        day = today()
-        baseline = counted(lambda: coverage_table(day.year, day))
-        db.session.rollback()
-        first = counted(lambda: run(day))
-        second = counted(lambda: run(day))
-        created = db.session.scalar(select(func.count()).select_from(Notification))
-        mailed = db.session.scalar(select(func.count()).select_from(Notification).where(Notification.mail_status == "sent"))
+        result = measure("UPDATE person SET email = lower(staff_code) || '@bench.example'")
+        from app.extensions import db
         db.session.remove()
-    return {"baseline_s": baseline[0], "baseline_statements": baseline[1], "first_s": first[0],
-            "first_statements": first[1], "second_s": second[0], "second_statements": second[1],
-            "created": created, "mailed": mailed}
+    return result
 
 
 def national_round() -> dict:
@@ -75,26 +82,13 @@ def national_round() -> dict:
 
     app = make_app(TARGETS["postgresql"][1])
     with app.app_context():
-        from app.core.dates import today
-        from app.coverage.queries import coverage_table
         from app.extensions import db
-        from app.notifications.models import Notification
-        from app.notifications.services import run
 
-        db.session.execute(text("DELETE FROM notification"))
-        db.session.commit()
-        day = today()
-        baseline = counted(lambda: coverage_table(day.year, day))
-        db.session.rollback()
-        first = counted(lambda: run(day))
-        second = counted(lambda: run(day))
-        created = db.session.scalar(select(func.count()).select_from(Notification))
+        result = measure("DELETE FROM notification")
         db.session.execute(text("DELETE FROM notification"))
         db.session.commit()
         db.session.remove()
-    return {"baseline_s": baseline[0], "baseline_statements": baseline[1], "first_s": first[0],
-            "first_statements": first[1], "second_s": second[0], "second_statements": second[1],
-            "created": created, "mailed": 0}
+    return result
 
 
 def main() -> None:

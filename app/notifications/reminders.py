@@ -35,10 +35,6 @@ class Draft:
     period: str
     context: dict = field(default_factory=dict)
 
-    @property
-    def key(self) -> tuple[int, str, str, str]:
-        return self.person.id, self.kind, self.subject, self.period
-
 
 def reminder_for(obligation: Obligation, day: date) -> tuple[str, str] | None:
     """(kind, period) of the reminder an obligation calls for on `day`, or None once it is met.

@@ -101,6 +101,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = format_datetime
+    app.jinja_env.filters["pct"] = labels.format_pct
     # stored course HTML, with the training rules it quotes filled in from courses/obligations.yml
     app.jinja_env.filters["with_rules"] = lambda html: fill_rules(html, current_rules())
 

@@ -310,11 +310,34 @@ def test_planning_takes_the_same_number_of_queries_for_three_times_the_people(db
     from app.notifications.services import drafts_for
 
     with count_queries() as few:
-        small = drafts_for(MONDAY)
+        small = list(drafts_for(MONDAY))
     for i in range(6):
         make_person(agency=commune["agency"], start=START).email = f"p{i}@xa-a.example"
     db.session.commit()
     with count_queries() as many:
-        large = drafts_for(MONDAY)
+        large = list(drafts_for(MONDAY))
     assert (len(small), len(large)) == (3, 9)  # Lan, Bình, the head's digest; then six more newcomers
     assert len(many) == len(few)
+
+
+def test_the_province_digest_shows_the_change_since_the_last_one_and_says_when_the_year_turned(db, smtp, commune):
+    dost = make_person("sokhcn", access_role="dost", full_name="Phạm Thị Hoa")
+    dost.email = "hoa@sokhcn.example"
+    db.session.commit()
+    run(MONDAY)
+    first = digest_text(smtp, "hoa@sokhcn.example")
+    assert "Đây là bản tin đầu tiên" in first
+    make_completion(commune["lan"], commune["courses"]["ISO-01"], MONDAY, commune["agency"])
+    db.session.commit()
+    smtp.messages.clear()
+    run(date(2027, 1, 4))
+    january = digest_text(smtp, "hoa@sokhcn.example")
+    assert "So với bản tin trước (07/12/2026):" in january
+    # December: the head's 2026 refresher was the one obligation due, and done (the newcomers' were not
+    # due yet); January: the head's 2027 refresher counts and is not done yet
+    assert "- Tỷ lệ hoàn thành: 100.0 % → 0.0 %" in january
+    assert "- Cơ quan có tỷ lệ 0 %: 0 → 1" in january
+    # UBND xã A, the only agency: still no trained secretary then and now
+    assert "- Cơ quan chưa có Thư ký ISO đã được đào tạo: 1 → 1" in january
+    assert "Bản tin trước tính cho năm 2026. Từ 01/01/2027" in january
+

@@ -40,3 +40,8 @@ def obligation_rule_label(code: str) -> str:
 
 def obligation_status_label(code: str) -> str:
     return str(OBLIGATION_STATUS_LABELS.get(code, code))
+
+
+def format_pct(value: float | None) -> str:
+    """A coverage percentage as the pages show it (one decimal), or a dash when nothing was due."""
+    return "—" if value is None else f"{value:.1f} %"

@@ -19,7 +19,7 @@ from app.reports.queries import covers
 STATUS_ORDER = {"overdue": 0, "open": 1, "late": 2, "done": 3}
 
 
-@dataclass
+@dataclass(slots=True)
 class Obligation:
     #: onboarding | secretary | refresher (the rule in courses/obligations.yml)
     rule: str

@@ -20,11 +20,13 @@ notify_cli = AppGroup("notify", help="Reminders and digests by mail and in the a
 def notify_run(dry_run: bool, day) -> None:
     """Record today's reminders and digests, then send the queued mail; exit 1 if the mail server is down."""
     on: date = day.date() if day else today()
-    report = run(on, dry_run=dry_run)
+
+    def show(d) -> None:
+        click.echo(f"would send: {d.person.email or '(in-app only)'}\t{d.kind}\t{d.subject}\t{d.period}")
+
+    report = run(on, dry_run=dry_run, on_draft=show if dry_run else None)
     if dry_run:
-        for d in report.planned:
-            click.echo(f"would send: {d.person.email or '(in-app only)'}\t{d.kind}\t{d.subject}\t{d.period}")
-        click.echo(f"{len(report.planned)} notification(s) would be created for {on.isoformat()}; nothing sent.")
+        click.echo(f"{report.planned.total()} notification(s) would be created for {on.isoformat()}; nothing sent.")
         return
     click.echo(f"{on.isoformat()}: {report.created} new notification(s).")
     if report.mail:

@@ -1,7 +1,7 @@
 """Digests: weekly for each agency's head and ISO secretary, monthly for DOST, daily failures for admins."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -12,8 +12,11 @@ from app.coverage.queries import coverage_table, sum_rows
 from app.coverage.rules import Rules
 from app.extensions import db
 from app.notifications.models import Notification
-from app.notifications.reminders import Draft
+from app.notifications.reminders import RECIPIENT_COLUMNS, Draft, Recipient
 from app.reports.queries import active_on, covers
+
+#: a digest lists at most this many people and agencies by name (overdue first); the page has the rest
+DIGEST_ROWS = 100
 
 
 def _ledger(kind: str, period: str) -> set[tuple[int, str]]:
@@ -48,7 +51,7 @@ def agency_digests(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft
     period = f"{iso.year}-W{iso.week:02d}"
     agencies, trees = _subtrees(day)
     heads = db.session.execute(
-        select(Person, Assignment.agency_id).join(Assignment, Assignment.person_id == Person.id)
+        select(*RECIPIENT_COLUMNS, Assignment.agency_id).join(Assignment, Assignment.person_id == Person.id)
         .where(Person.active.is_(True), covers(day), Assignment.agency_id.in_(list(agencies)),
                (Assignment.is_leader.is_(True)) | (Assignment.is_iso_secretary.is_(True)))
         .order_by(Person.id, Assignment.agency_id)
@@ -59,7 +62,8 @@ def agency_digests(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft
     this_year = {r.agency_code: r for r in coverage_table(day.year, day, rules=rules).rows}
     last_year = {r.agency_code: r for r in coverage_table(day.year - 1, date(day.year - 1, 12, 31), rules=rules).rows}
     drafts = []
-    for person, agency_id in heads:
+    for *columns, agency_id in heads:
+        person = Recipient(*columns)
         subject = f"agency:{agency_id}"
         if (person.id, subject) in done:
             continue
@@ -75,38 +79,55 @@ def agency_digests(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft
         no_secretary = [agencies[a] for a in tree if agencies[a].code in this_year
                         and not this_year[agencies[a].code].has_trained_secretary]
         drafts.append(Draft(person, "agency_digest", subject, period, dict(
-            template="agency_digest", title_args={"agency": agency.name}, agency=agency, items=items,
+            template="agency_digest", title_args={"agency": agency.name}, agency=agency,
+            items=items[:DIGEST_ROWS], items_total=len(items),
+            people_total=len({p.id for _a, p, _o in items}),
+            overdue_total=sum(o.status == "overdue" for _a, _p, o in items),
             coverage=now_row.coverage_pct, coverage_last=sum_rows(before).coverage_pct if before else None,
-            no_secretary=no_secretary, own_no_secretary=agency in no_secretary, year=day.year,
+            no_secretary=no_secretary[:DIGEST_ROWS], no_secretary_total=len(no_secretary),
+            own_no_secretary=agency in no_secretary, year=day.year,
             link=f"/agencies/{agency.code}", day=day)))
     return drafts
+
+
+def _zero_and_no_secretary(table) -> dict:
+    return dict(zero=[r for r in table.rows if r.coverage_pct == 0],
+                no_secretary=[r for r in table.rows if not r.has_trained_secretary])
+
+
+def _previous_digest(day: date, period: str, rules: Rules) -> dict | None:
+    """The figures of the last province digest (the coverage table as of the day it was planned), to
+    show what changed; None before the first. Across 1 January the previous figures are those of the
+    year before, which the digest says: the new year's obligations start again from zero."""
+    previous_day: date | None = db.session.scalar(
+        select(func.max(Notification.planned_for)).where(Notification.kind == "province_digest",
+                                                         Notification.period != period,
+                                                         Notification.planned_for < day))
+    if previous_day is None:
+        return None
+    table = coverage_table(previous_day.year, previous_day, rules=rules)
+    lists = _zero_and_no_secretary(table)
+    return dict(day=previous_day, year=previous_day.year, other_year=previous_day.year != day.year,
+                coverage_pct=table.totals.coverage_pct, zero=len(lists["zero"]),
+                no_secretary=len(lists["no_secretary"]))
 
 
 def province_digests(day: date, rules: Rules) -> list[Draft]:
     """Each DOST account, once a month: coverage by agency type, agencies at 0 % and without a trained
     secretary, the change since the previous digest, and the per-agency table as XLSX."""
     period = f"{day.year}-{day.month:02d}"
-    people = list(db.session.scalars(select(Person).where(Person.active.is_(True), Person.access_role == "dost")
-                                      .order_by(Person.id)))
+    people = [Recipient(*row) for row in db.session.execute(
+        select(*RECIPIENT_COLUMNS).where(Person.active.is_(True), Person.access_role == "dost").order_by(Person.id))]
     done = _ledger("province_digest", period)
     people = [p for p in people if (p.id, "province") not in done]
     if not people:
         return []
     table = coverage_table(day.year, day, rules=rules)
-    previous_at: datetime | None = db.session.scalar(
-        select(func.max(Notification.created_at)).where(Notification.kind == "province_digest",
-                                                        Notification.period != period))
-    previous = None
-    if previous_at is not None:
-        previous_day = previous_at.date()
-        if previous_day.year == day.year:
-            previous = sum_rows(coverage_table(day.year, previous_day, rules=rules).rows)
+    previous = _previous_digest(day, period, rules)
     totals = table.totals
     context = dict(
         template="province_digest", title_args={"month": f"{day.month:02d}/{day.year}"}, table=table,
-        totals=totals, by_type=table.by_type(), previous=previous,
-        zero=[r for r in table.rows if r.coverage_pct == 0],
-        no_secretary=[r for r in table.rows if not r.has_trained_secretary],
+        totals=totals, by_type=table.by_type(), previous=previous, **_zero_and_no_secretary(table),
         link=f"/reports/coverage?year={day.year}", day=day,
         attachment=exports.to_xlsx(table), attachment_name=f"do-phu-dao-tao-{day.isoformat()}.xlsx")
     return [Draft(p, "province_digest", "province", period, dict(context)) for p in people]
@@ -123,8 +144,9 @@ def failure_summaries(day: date) -> list[Draft]:
     if not failing:
         return []
     done = _ledger("failures", period)
-    admins = [p for p in db.session.scalars(select(Person).where(Person.active.is_(True), Person.access_role == "admin"))
-              if (p.id, "mail") not in done]
+    admins = [Recipient(*row) for row in db.session.execute(
+        select(*RECIPIENT_COLUMNS).where(Person.active.is_(True), Person.access_role == "admin").order_by(Person.id))
+        if (row[0], "mail") not in done]
     given_up = [n for n in failing if n.mail_status == "failed"]
     retrying = [n for n in failing if n.mail_status == "pending"]
     return [Draft(p, "failures", "mail", period, dict(

@@ -7,9 +7,8 @@ from datetime import date
 from itertools import groupby
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 
-from app.accounts.models import Assignment, Person
+from app.accounts.models import ASSIGNMENT_ROLES, Assignment, Person
 from app.agencies.models import Agency
 from app.completions.models import Completion
 from app.courses.models import Course
@@ -25,11 +24,49 @@ SOON_DAYS = 14
 STREAM_BATCH = 5000
 
 
+@dataclass(slots=True)
+class Recipient:
+    """What planning and rendering need of a person: read as plain columns, so that planning for
+    the whole country holds no ORM objects."""
+
+    id: int
+    full_name: str
+    email: str | None
+    language: str
+    reminders_weekly: bool
+    digest_mail: bool
+
+    @classmethod
+    def of(cls, person: Person) -> "Recipient":
+        return cls(person.id, person.full_name, person.email, person.language, person.reminders_weekly,
+                   person.digest_mail)
+
+
+RECIPIENT_COLUMNS = (Person.id, Person.full_name, Person.email, Person.language, Person.reminders_weekly,
+                     Person.digest_mail)
+
+
+@dataclass(slots=True, frozen=True)
+class _AgencyName:
+    name: str
+
+
+@dataclass(slots=True, frozen=True)
+class _Seat:
+    """An assignment of the day, as person_obligations reads it (the same attributes as Assignment)."""
+
+    agency_id: int
+    start_date: date
+    is_iso_secretary: bool
+    roles: tuple[str, ...]
+    agency: _AgencyName
+
+
 @dataclass
 class Draft:
     """A notification to create, before it is rendered: who, which kind, about what, which occurrence."""
 
-    person: Person
+    person: Recipient
     kind: str
     subject: str
     period: str
@@ -77,17 +114,26 @@ def _streamed(statement):
     return db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
 
 
-def _people_today(day: date):
-    """(person, their assignments covering `day` at in-scope agencies active that day), by person id."""
+def _people_today(day: date) -> Iterator[tuple[Recipient, list[_Seat]]]:
+    """(person, their assignments covering `day` at in-scope agencies active that day), by person id,
+    from plain rows; the agency names are shared, one object per agency."""
     rows = _streamed(
-        select(Person, Assignment).join(Assignment, Assignment.person_id == Person.id)
+        select(*RECIPIENT_COLUMNS, Assignment.agency_id, Assignment.start_date, Assignment.is_leader,
+               Assignment.is_iso_secretary, Assignment.is_internal_auditor, Agency.name)
+        .join(Assignment, Assignment.person_id == Person.id)
         .join(Agency, Agency.id == Assignment.agency_id)
         .where(Person.active.is_(True), covers(day), Agency.in_iso_scope.is_(True), active_on(day))
-        .options(contains_eager(Assignment.agency))
         .order_by(Person.id, Assignment.start_date))
-    for _person_id, group in groupby(rows, key=lambda row: row[0].id):
+    names: dict[int, _AgencyName] = {}
+    for _person_id, group in groupby(rows, key=lambda row: row[0]):
         group = list(group)
-        yield group[0][0], [assignment for _p, assignment in group]
+        seats = []
+        for row in group:
+            agency_id, start, *flags, agency_name = row[len(RECIPIENT_COLUMNS):]
+            agency = names.get(agency_id) or names.setdefault(agency_id, _AgencyName(agency_name))
+            roles = tuple(role for role, held in zip(ASSIGNMENT_ROLES, flags) if held)
+            seats.append(_Seat(agency_id, start, flags[1], roles, agency))
+        yield Recipient(*group[0][:len(RECIPIENT_COLUMNS)]), seats
 
 
 def learner_drafts(day: date, rules: Rules, owed: dict[int, list] | None = None) -> Iterator[Draft]:

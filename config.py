@@ -46,6 +46,8 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
     #: a message that fails this many times is given up and reported to the administrators
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+    #: SMTP connections used at once by `notify run` (a relay may limit how many one client opens)
+    MAIL_CONNECTIONS = int(os.environ.get("MAIL_CONNECTIONS", "4"))
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.dates import as_utc, utcnow
 from app.coverage.obligations import Obligation
@@ -341,3 +341,37 @@ def test_the_province_digest_shows_the_change_since_the_last_one_and_says_when_t
     assert "- Cơ quan chưa có Thư ký ISO đã được đào tạo: 1 → 1" in january
     assert "Bản tin trước tính cho năm 2026. Từ 01/01/2027" in january
 
+
+def test_a_backlog_goes_out_in_chunks_over_several_connections_each_message_once(app, db, smtp, commune, monkeypatch):
+    monkeypatch.setattr("app.notifications.mail.CHUNK", 3)
+    monkeypatch.setitem(app.config, "MAIL_CONNECTIONS", 2)
+    for i in range(8):
+        make_person(agency=commune["agency"], start=START).email = f"p{i}@xa-a.example"
+    db.session.commit()
+    report = run(MONDAY)
+    # Lan and eight newcomers owe ISO-01, the head gets the digest: 10 mails, in chunks of 3, 3, 3, 1
+    assert (report.mail.sent, report.mail.failed) == (10, 0)
+    addresses = [m["To"] for m in smtp.messages]
+    assert len(addresses) == len(set(addresses)) == 10
+    assert len({m["Message-ID"] for m in smtp.messages}) == 10
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.mail_status == "sent")) == 10
+    assert run(MONDAY).mail.sent == 0
+
+
+def test_an_unsubscribe_link_mailed_by_the_earlier_version_still_works(app, db, commune, client):
+    from itsdangerous import URLSafeSerializer
+
+    token = URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe").dumps([commune["head"].id, "digest"])
+    assert client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    db.session.refresh(commune["head"])
+    assert commune["head"].digest_mail is False
+    assert client.post(f"/unsubscribe/{token[:-2]}xx", data={"List-Unsubscribe": "One-Click"}).status_code == 404
+
+
+def test_an_address_with_a_line_break_is_refused_and_cannot_add_a_header(app, db, smtp, commune):
+    commune["lan"].email = "lan@xa-a.example\r\nBcc: spy@example.com"
+    db.session.commit()
+    report = run(MONDAY)
+    assert (report.mail.sent, report.mail.failed) == (1, 1)  # the head's digest goes; Lan's reminder does not
+    assert [m["To"] for m in smtp.messages] == ["cuong@xa-a.example"]
+    assert all(m["Bcc"] is None for m in smtp.messages)

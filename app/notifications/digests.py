@@ -11,7 +11,7 @@ from app.coverage import exports
 from app.coverage.queries import coverage_table, sum_rows
 from app.coverage.rules import Rules
 from app.extensions import db
-from app.notifications.models import Notification
+from app.notifications.models import FAILED, Notification
 from app.notifications.reminders import RECIPIENT_COLUMNS, Draft, Recipient
 from app.reports.queries import active_on, covers
 
@@ -138,7 +138,7 @@ def failure_summaries(day: date) -> list[Draft]:
     retried. Nothing on a day without failures."""
     period = day.isoformat()
     failing = list(db.session.scalars(
-        select(Notification).where(Notification.kind != "failures", Notification.last_error.is_not(None),
+        select(Notification).where(Notification.kind != "failures", FAILED,
                                    Notification.mail_status.in_(("failed", "pending")))
         .order_by(Notification.mail_status, Notification.id).limit(200)))
     if not failing:

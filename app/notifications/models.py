@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import utcnow
 from app.extensions import db
 
 MAIL_STATUSES = ("none", "pending", "sending", "sent", "failed")
+#: mail still to send (or being sent). Written as literal SQL so that the queue query carries the
+#: partial index's own condition: SQLite uses a partial index only for a query that repeats it.
+QUEUED = text("mail_status IN ('pending', 'sending')")
+FAILED = text("last_error IS NOT NULL")
 
 
 class Notification(db.Model):
@@ -20,8 +24,12 @@ class Notification(db.Model):
     __table_args__ = (
         UniqueConstraint("person_id", "kind", "subject", "period", name="uq_notification_once"),
         CheckConstraint("mail_status IN ('none', 'pending', 'sending', 'sent', 'failed')", name="mail_status"),
-        Index("ix_notification_mail_queue", "mail_status", "next_attempt_at"),
         Index("ix_notification_unread", "person_id", "read_at"),
+        # the sender claims the next messages in id order: without this it walks past every message
+        # already sent, each chunk (0.46 s a chunk once 50,000 of 227,000 were sent, on PostgreSQL)
+        Index("ix_notification_mail_due", "id", postgresql_where=QUEUED, sqlite_where=QUEUED),
+        # the administrators' daily summary of failures
+        Index("ix_notification_mail_errors", "id", postgresql_where=FAILED, sqlite_where=FAILED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

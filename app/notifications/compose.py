@@ -40,19 +40,14 @@ def _template_gettext(translations):
     Jinja (new-style gettext, escaping the values in HTML), without looking the locale up again for
     each of the twenty-odd strings of every message."""
 
-    plain: dict[str, str] = {}  # the strings without variables, translated once for the run
+    catalogue: dict[str, str] = {}  # each string translated once for the run
 
     @pass_context
     def gettext(context, string: str, **variables) -> str:
-        if not variables:
-            if string not in plain:
-                plain[string] = translations.ugettext(string) % {}
-            text = plain[string]
-            return Markup(text) if context.eval_ctx.autoescape else text
-        text = translations.ugettext(string)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
+        if string not in catalogue:
+            catalogue[string] = translations.ugettext(string)
+        text = catalogue[string]
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
 
     return gettext
 

@@ -36,11 +36,6 @@ class Recipient:
     reminders_weekly: bool
     digest_mail: bool
 
-    @classmethod
-    def of(cls, person: Person) -> "Recipient":
-        return cls(person.id, person.full_name, person.email, person.language, person.reminders_weekly,
-                   person.digest_mail)
-
 
 RECIPIENT_COLUMNS = (Person.id, Person.full_name, Person.email, Person.language, Person.reminders_weekly,
                      Person.digest_mail)

@@ -375,3 +375,75 @@ def test_an_address_with_a_line_break_is_refused_and_cannot_add_a_header(app, db
     assert (report.mail.sent, report.mail.failed) == (1, 1)  # the head's digest goes; Lan's reminder does not
     assert [m["To"] for m in smtp.messages] == ["cuong@xa-a.example"]
     assert all(m["Bcc"] is None for m in smtp.messages)
+
+
+def test_people_owing_the_same_course_each_get_their_own_name_date_and_link(db, smtp, commune, client):
+    """Thousands get the same reminder but for their name, due date and unsubscribe link; each
+    message must carry only its own, with the name escaped in HTML, in the person's language."""
+    agency = commune["agency"]
+    later = make_person(agency=agency, start=date(2026, 11, 16), full_name="Đỗ <b>Hà</b> & Cộng")
+    later.email = "ha@xa-a.example"
+    english = make_person(agency=agency, start=START, full_name="Phạm Thu")
+    english.email, english.language = "thu@xa-a.example", "en"
+    secretary = make_person(agency=agency, roles=("iso_secretary",), start=date(2020, 1, 1), full_name="Vũ Minh")
+    secretary.email = "minh@xa-a.example"
+    db.session.commit()
+    run(MONDAY)
+
+    [lan] = smtp.to("lan@xa-a.example")
+    [ha] = smtp.to("ha@xa-a.example")
+    [thu] = smtp.to("thu@xa-a.example")
+    assert ha["Subject"] == "Bạn cần hoàn thành ISO-01 trước 15/01/2027"  # 16/11/2026 + 60 days
+    ha_text, ha_html = (ha.get_body((kind,)).get_content() for kind in ("plain", "html"))
+    assert "Chào Đỗ <b>Hà</b> & Cộng," in ha_text and "Hạn hoàn thành: 15/01/2027" in ha_text
+    assert "Chào Đỗ &lt;b&gt;Hà&lt;/b&gt; &amp; Cộng," in ha_html and "<b>Hà" not in ha_html
+    assert "<strong>Bạn cần hoàn thành ISO-01 trước 15/01/2027.</strong>" in ha_html
+    assert "Nguyễn Thị Lan" not in ha_text + ha_html and "01/01/2027" not in ha_text + ha_html
+    assert "Chào Nguyễn Thị Lan," in lan.get_body(("plain",)).get_content()
+    assert thu["Subject"] == "You need to complete ISO-01 by 01/01/2027"
+    assert "Dear Phạm Thu," in thu.get_body(("plain",)).get_content()
+
+    # the head and the secretary get the same digest, each greeted by name, each with their own link
+    [secretary_digest] = [m for m in smtp.to("minh@xa-a.example") if m["Subject"].startswith("Bản tin")]
+    assert "Chào Lê Văn Cường," in digest_text(smtp, "cuong@xa-a.example")
+    assert "Chào Vũ Minh," in digest_text(smtp, "minh@xa-a.example")
+    assert "Vũ Minh," not in digest_text(smtp, "cuong@xa-a.example")
+    assert "- Đỗ <b>Hà</b> & Cộng (UBND xã A): ISO-01, hạn 15/01/2027" in digest_text(smtp, "minh@xa-a.example")
+
+    # each link acts on its own person only
+    for mail in (ha, secretary_digest):
+        path = mail["List-Unsubscribe"].strip("<>").replace("http://127.0.0.1:5000", "")
+        assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    for person in (later, secretary, commune["lan"], commune["head"]):
+        db.session.refresh(person)
+    assert (later.reminders_weekly, secretary.digest_mail) == (True, False)
+    assert (commune["lan"].reminders_weekly, commune["head"].digest_mail) == (False, True)
+
+
+def test_a_digest_lists_the_first_hundred_overdue_first_and_counts_a_person_with_two_posts_once(db, smtp):
+    courses = make_iso_courses()
+    parent = make_agency("AG-SO", name="Sở Thử", type="SO")
+    a = make_agency("AG-XA-A", name="UBND xã A", parent=parent)
+    b = make_agency("AG-XA-B", name="UBND xã B", parent=parent)
+    head = make_person("giamdoc", agency=parent, roles=("leader",), start=date(2020, 1, 1), full_name="Giám Đốc")
+    head.email = "gd@so.example"
+    for code, day in (("ISO-01", date(2020, 2, 1)), ("ISO-05", date(2026, 3, 1))):
+        make_completion(head, courses[code], day, parent)  # the head owes nothing
+    for _ in range(70):  # started 02/11/2026: ISO-01 due 01/01/2027
+        make_person(agency=a, start=START)
+    for _ in range(50):  # started 01/09/2026: ISO-01 was due 31/10/2026
+        make_person(agency=b, start=date(2026, 9, 1))
+    both = make_person(agency=a, start=START, full_name="Hai Chức")
+    from tests.factories import make_assignment
+    make_assignment(both, b, start=START)
+    db.session.commit()
+    run(MONDAY)
+
+    text = digest_text(smtp, "gd@so.example")
+    # 70 + 50 + Hai Chức, whose one obligation is listed under both communes: 121 people, 122 items
+    assert "121 người còn 122 nghĩa vụ, 50 đã quá hạn" in text
+    rows = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(rows) == 100
+    assert all(row.endswith("31/10/2026 — QUÁ HẠN") and "(UBND xã B)" in row for row in rows[:50])
+    assert all(row.endswith("hạn 01/01/2027") for row in rows[50:])
+    assert "… và 22 mục khác" in text

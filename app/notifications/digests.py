@@ -1,7 +1,12 @@
 """Digests: weekly for each agency's head and ISO secretary, monthly for DOST, daily failures for admins."""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
+from heapq import merge
+from itertools import islice
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -17,6 +22,71 @@ from app.reports.queries import active_on, covers
 
 #: a digest lists at most this many people and agencies by name (overdue first); the page has the rest
 DIGEST_ROWS = 100
+
+
+class OwedItem(NamedTuple):
+    """One open obligation of one person at one agency, as a digest lists it; its fields are in the
+    digest's order: overdue first, then by due date, then by name."""
+
+    not_overdue: bool
+    due: date
+    full_name: str
+    course_code: str
+    agency_id: int
+
+    @property
+    def overdue(self) -> bool:
+        return not self.not_overdue
+
+
+@dataclass(slots=True)
+class _AgencyOwed:
+    #: the first DIGEST_ROWS items in digest order (kept sorted, trimmed as it grows)
+    first: list = field(default_factory=list)
+    items: int = 0
+    overdue: int = 0
+    people: int = 0
+
+
+class OwedIndex:
+    """What the agency digests need of the open obligations that planning the reminders walks
+    through, in memory that does not grow with the number of people: for each agency its first
+    DIGEST_ROWS items and its counts. People counted at two agencies of one subtree are the
+    exception (someone holding two posts); they alone are remembered by id, so that a digest counts
+    each person once."""
+
+    def __init__(self) -> None:
+        self.agencies: dict[int, _AgencyOwed] = {}
+        #: agency id -> ids of the people with open obligations there and at another agency too
+        self.shared: dict[int, list[int]] = {}
+
+    def add(self, person_id: int, full_name: str, agency_ids: set[int], open_obligations: list) -> None:
+        if not open_obligations or not agency_ids:
+            return
+        if len(agency_ids) > 1:
+            for agency_id in agency_ids:
+                self.shared.setdefault(agency_id, []).append(person_id)
+        overdue = sum(o.status == "overdue" for o in open_obligations)
+        for agency_id in agency_ids:
+            owed = self.agencies.get(agency_id) or self.agencies.setdefault(agency_id, _AgencyOwed())
+            owed.items += len(open_obligations)
+            owed.overdue += overdue
+            owed.people += 1
+            owed.first.extend(OwedItem(o.status != "overdue", o.due, full_name, o.course_code, agency_id)
+                              for o in open_obligations)
+            if len(owed.first) >= 2 * DIGEST_ROWS:
+                owed.first.sort()
+                del owed.first[DIGEST_ROWS:]
+
+    def summary(self, tree: list[int]) -> tuple[list[OwedItem], int, int, int]:
+        """(first DIGEST_ROWS items, items, people, overdue) over the agencies of a subtree."""
+        owed = [self.agencies[a] for a in tree if a in self.agencies]
+        if not owed:
+            return [], 0, 0, 0
+        first = list(islice(merge(*(sorted(o.first) for o in owed)), DIGEST_ROWS))
+        counted = Counter(person for a in tree for person in self.shared.get(a, ()))
+        people = sum(o.people for o in owed) - sum(n - 1 for n in counted.values())
+        return first, sum(o.items for o in owed), people, sum(o.overdue for o in owed)
 
 
 def _ledger(kind: str, period: str) -> set[tuple[int, str]]:
@@ -43,7 +113,7 @@ def _subtrees(day: date) -> tuple[dict[int, Agency], dict[int, list[int]]]:
     return agencies, trees
 
 
-def agency_digests(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft]:
+def agency_digests(day: date, rules: Rules, owed: OwedIndex) -> list[Draft]:
     """Each leader and ISO secretary of an agency, once an ISO week: who in the agency (and under it)
     owes what, the coverage this year against last year, and a warning when the agency has no trained
     ISO secretary. Nothing for an agency with nothing open."""
@@ -61,32 +131,37 @@ def agency_digests(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft
     done = _ledger("agency_digest", period)
     this_year = {r.agency_code: r for r in coverage_table(day.year, day, rules=rules).rows}
     last_year = {r.agency_code: r for r in coverage_table(day.year - 1, date(day.year - 1, 12, 31), rules=rules).rows}
-    drafts = []
-    for *columns, agency_id in heads:
-        person = Recipient(*columns)
-        subject = f"agency:{agency_id}"
-        if (person.id, subject) in done:
-            continue
+    contexts: dict[int, dict | None] = {}  # the head and the secretary of an agency get the same digest
+
+    def context_of(agency_id: int) -> dict | None:
         tree = trees[agency_id]
-        items = sorted(((agencies[a], p, o) for a in tree for p, o in owed.get(a, [])),
-                       key=lambda t: (t[2].status != "overdue", t[2].due, t[1].full_name))
-        if not items:
-            continue
+        first, items_total, people_total, overdue_total = owed.summary(tree)
+        if not items_total:
+            return None
         agency = agencies[agency_id]
         codes = [agencies[a].code for a in tree]
         now_row = sum_rows([this_year[c] for c in codes if c in this_year])
         before = [last_year[c] for c in codes if c in last_year]
         no_secretary = [agencies[a] for a in tree if agencies[a].code in this_year
                         and not this_year[agencies[a].code].has_trained_secretary]
-        drafts.append(Draft(person, "agency_digest", subject, period, dict(
+        return dict(
             template="agency_digest", title_args={"agency": agency.name}, agency=agency,
-            items=items[:DIGEST_ROWS], items_total=len(items),
-            people_total=len({p.id for _a, p, _o in items}),
-            overdue_total=sum(o.status == "overdue" for _a, _p, o in items),
+            items=[(agencies[item.agency_id], item) for item in first], items_total=items_total,
+            people_total=people_total, overdue_total=overdue_total,
             coverage=now_row.coverage_pct, coverage_last=sum_rows(before).coverage_pct if before else None,
             no_secretary=no_secretary[:DIGEST_ROWS], no_secretary_total=len(no_secretary),
             own_no_secretary=agency in no_secretary, year=day.year,
-            link=f"/agencies/{agency.code}", day=day)))
+            link=f"/agencies/{agency.code}", day=day)
+
+    drafts = []
+    for *columns, agency_id in heads:
+        subject = f"agency:{agency_id}"
+        if (columns[0], subject) in done:
+            continue
+        if agency_id not in contexts:
+            contexts[agency_id] = context_of(agency_id)
+        if contexts[agency_id] is not None:
+            drafts.append(Draft(Recipient(*columns), "agency_digest", subject, period, contexts[agency_id]))
     return drafts
 
 
@@ -154,5 +229,5 @@ def failure_summaries(day: date) -> list[Draft]:
         link="/admin/notifications/?status=failed", day=day)) for p in admins]
 
 
-def digest_drafts(day: date, rules: Rules, owed: dict[int, list]) -> list[Draft]:
+def digest_drafts(day: date, rules: Rules, owed: OwedIndex) -> list[Draft]:
     return agency_digests(day, rules, owed) + province_digests(day, rules) + failure_summaries(day)

@@ -131,7 +131,7 @@ def _people_today(day: date) -> Iterator[tuple[Recipient, list[_Seat]]]:
         yield Recipient(*group[0][:len(RECIPIENT_COLUMNS)]), seats
 
 
-def learner_drafts(day: date, rules: Rules, owed: dict[int, list] | None = None) -> Iterator[Draft]:
+def learner_drafts(day: date, rules: Rules, owed=None) -> Iterator[Draft]:
     """The reminders owed today and not yet in the ledger, for every active person assigned to an
     in-scope agency today. A person who asked for weekly reminders gets none within 7 days of the last.
 
@@ -139,8 +139,8 @@ def learner_drafts(day: date, rules: Rules, owed: dict[int, list] | None = None)
     their assignments of the day, each one's first in-scope start, their completions of the obligation
     courses up to `day`, and the reminders already in the ledger.
 
-    `owed`, if given, is filled on the way with agency id -> [(person, obligation), …] of every
-    obligation not yet met, under each agency the person is assigned to today (the digests read it).
+    `owed`, if given (an OwedIndex), is told on the way of every obligation not yet met, under each
+    agency the person is assigned to today: the digests read it.
     """
     firsts = _Ahead(_streamed(
         select(Assignment.person_id, func.min(Assignment.start_date)).join(Agency, Agency.id == Assignment.agency_id)
@@ -162,9 +162,8 @@ def learner_drafts(day: date, rules: Rules, owed: dict[int, list] | None = None)
         obligations = person_obligations(person, assignments, first[0][1] if first else None, done,
                                          day.year, day, rules).obligations
         if owed is not None:
-            open_items = [(person, o) for o in obligations if not o.met]
-            for agency_id in {a.agency_id for a in assignments} if open_items else ():
-                owed.setdefault(agency_id, []).extend(open_items)
+            owed.add(person.id, person.full_name, {a.agency_id for a in assignments},
+                     [o for o in obligations if not o.met])
         if person.reminders_weekly and ledger and (day - max(row[4] for row in ledger)).days < 7:
             continue
         sent = {tuple(row[1:4]) for row in ledger}

@@ -14,7 +14,7 @@ from app.core.dates import utcnow
 from app.coverage.rules import current_rules
 from app.extensions import db
 from app.notifications.compose import Composer
-from app.notifications.digests import digest_drafts
+from app.notifications.digests import OwedIndex, digest_drafts
 from app.notifications.mail import MailServerDown, SendReport, send_pending
 from app.notifications.models import Notification
 from app.notifications.reminders import Draft, learner_drafts
@@ -46,7 +46,7 @@ def drafts_for(day: date) -> Iterator[Draft]:
     """Everything owed on `day` that the ledger does not hold: learner reminders, then digests (which
     read what the reminders found owed). A stream: nothing is kept once it has been handed out."""
     rules = current_rules()
-    owed: dict[int, list] = {}
+    owed = OwedIndex()
     yield from learner_drafts(day, rules, owed)
     yield from digest_drafts(day, rules, owed)
 

@@ -48,6 +48,10 @@ class Config:
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
     #: SMTP connections used at once by `notify run` (a relay may limit how many one client opens)
     MAIL_CONNECTIONS = int(os.environ.get("MAIL_CONNECTIONS", "4"))
+    #: the body that issues training documents (rosters, certificates) for the province's plans, and
+    #: the authority above it, as the heading of an official document names them
+    ISSUING_BODY = os.environ.get("ISSUING_BODY", "Sở Khoa học và Công nghệ tỉnh An Giang")
+    ISSUING_PARENT = os.environ.get("ISSUING_PARENT", "Ủy ban nhân dân tỉnh An Giang")
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

@@ -134,6 +134,51 @@ def _demo_completions(person: Person, rng: random.Random) -> int:
     return added
 
 
+#: the demo's 2026 training plan: a class held in October (closed, its attendance counted in the
+#: coverage) and one in December (open, with invitations); code, title, agencies, days, capacity
+DEMO_PLAN = "Kế hoạch đào tạo HTQLCL năm 2026"
+DEMO_CLASSES = [
+    ("ISO-05", "Lớp cập nhật HTQLCL cho lãnh đạo và thư ký ISO — xã An Phú, phường Rạch Giá và các sở",
+     ("AG-XA-ANPHU", "AG-PH-RACHGIA", "AG-PH-RACHGIA-PVHCC", "AG-SNV", "AG-STP", "AG-TTPVHCC"), date(2026, 10, 15), 2, 30),
+    ("ISO-01", "Lớp bồi dưỡng HTQLCL cho công chức mới — các xã, phường, đặc khu",
+     ("AG-XA-ANPHU", "AG-XA-ANPHU-PVHCC", "AG-XA-NHONHOI", "AG-XA-NHONHOI-PVHCC", "AG-PH-RACHGIA",
+      "AG-PH-RACHGIA-PVHCC", "AG-XA-MYHOAHUNG", "AG-DK-PHUQUOC"), date(2026, 12, 17), 1, 12),
+]
+
+
+def _demo_training(agencies: dict[str, Agency]) -> str:
+    """The 2026 plan, once: the October refresher class with its attendance, closed; the December
+    class for new staff with those who owe the onboarding course invited (12 places, the rest waiting)."""
+    from app.training.models import TrainingPlan
+    from app.training.services import (ClassData, Mark, close_class, create_plan, invite_owing,
+                                       record_attendance, save_class)
+    from app.training.queries import roster
+
+    if db.session.scalar(select(TrainingPlan.id).where(TrainingPlan.title == DEMO_PLAN)) is not None:
+        return "training plan kept"
+    if any(current_version(code) is None for code, *_rest in DEMO_CLASSES):
+        return "no training plan (its courses are not loaded)"
+    dost = db.session.scalar(select(Person).where(Person.username == "sokhcn"))
+    plan = create_plan(2026, DEMO_PLAN, dost)
+    closed = 0
+    for code, title, invited, start, days, capacity in DEMO_CLASSES:
+        version = current_version(code)
+        klass = save_class(plan, ClassData(
+            course_id=version.course_id, title=title, start_date=start, end_date=start + timedelta(days=days - 1),
+            capacity=capacity, cutoff_date=start - timedelta(days=7), hours="07:30 - 11:00, 13:30 - 16:30",
+            place="Hội trường Sở Khoa học và Công nghệ, 1 Lê Lợi, Rạch Giá", trainer="ThS. Đặng Thu Hà",
+            has_test=code == "ISO-05", agency_ids=[agencies[c].id for c in invited]), dost)
+        invite_owing(klass, dost)
+        if start + timedelta(days=days - 1) <= DEMO_LAST_DAY:
+            seats = [s for s in roster(klass.id) if s.status == "invited"]
+            marks = {s.id: Mark("present", 70 + 5 * (i % 6)) for i, s in enumerate(seats)}
+            if len(seats) > 2:
+                marks[seats[-1].id], marks[seats[-2].id] = Mark("absent"), Mark("excused")
+            record_attendance(klass, marks, dost)
+            closed += close_class(klass, dost)
+    return f"training plan 2026 with {len(DEMO_CLASSES)} classes, {closed} completions from attendance"
+
+
 def load_demo(courses_dir: str) -> str:
     """Create or refresh the demo data; returns a one-line summary. Flushes, the caller commits."""
     if current_version("ISO-01") is None:
@@ -158,5 +203,6 @@ def load_demo(courses_dir: str) -> str:
     db.session.flush()
     added = sum(_demo_completions(person, rng) for person in staff)
     added += _demo_completions(db.session.scalar(select(Person).where(Person.username == "lanhdao")), rng)
+    training = _demo_training(agencies)
     return (f"demo: {len(agencies)} agencies, {len(ACCOUNTS) + len(staff)} people, "
-            f"{added} new completions; demo password: {DEMO_PASSWORD}")
+            f"{added} new completions, {training}; demo password: {DEMO_PASSWORD}")

@@ -213,3 +213,50 @@ def ensure(allowed: bool) -> None:
     """Abort with 403 unless allowed; for checks that need the object a view has loaded."""
     if not allowed:
         abort(403)
+
+
+# --- training plans and classes -------------------------------------------------------------
+
+def can_plan_training(person: Person) -> bool:
+    """Drawing up a yearly training plan: DOST and admins for the province, an agency manager for
+    the agencies they edit (the plan is then that agency's)."""
+    return sees_whole_province(person) or (person.access_role == "agency_manager"
+                                           and bool(editable_agency_ids(person)))
+
+
+def can_manage_plan(person: Person, plan) -> bool:
+    """Classes, invitations, attendance and closing of a plan: DOST and admins for any plan; an
+    agency manager for the plans of the agencies they edit."""
+    if sees_whole_province(person):
+        return True
+    ids = editable_agency_ids(person)
+    return person.access_role == "agency_manager" and plan.owner_agency_id is not None and plan.owner_agency_id in ids
+
+
+def class_agency_ids(person: Person, klass) -> set[int] | None:
+    """The invited agencies of a class whose seats this person may see (None: all of them): all for
+    whoever manages the plan, else the invited agencies among those they manage as head or secretary."""
+    if can_manage_plan(person, klass.plan):
+        return None
+    managed = managed_agency_ids(person)
+    return {a.id for a in klass.agencies if managed is None or a.id in managed}
+
+
+def can_view_class(person: Person, klass) -> bool:
+    ids = class_agency_ids(person, klass)
+    return ids is None or bool(ids)
+
+
+def can_edit_class_seats(person: Person, klass) -> bool:
+    """Adding and removing people: the plan's managers while the class is open; a head or secretary
+    of an invited agency for their own people, until the class's cut-off date."""
+    if klass.closed:
+        return False
+    if can_manage_plan(person, klass.plan):
+        return True
+    return bool(class_agency_ids(person, klass)) and today() <= klass.cutoff_date
+
+
+def sees_training(person: Person) -> bool:
+    """The training menu: whoever plans, or heads an agency (their invitations)."""
+    return can_plan_training(person) or sees_agencies(person)

@@ -1,7 +1,11 @@
 """Role × route access table, including another agency's pages."""
+from datetime import timedelta
+
 import pytest
 
+from app.core.dates import today
 from app.quizzes.services import start_attempt
+from app.training.models import TrainingClass, TrainingPlan
 from tests.factories import make_agency, make_person
 
 ROLES = ("anonymous", "learner", "secretary", "manager", "dost", "admin")
@@ -13,15 +17,21 @@ def province(db, courses):
     dost = make_agency("DOST", name="Sở KH&CN", type="OVERSIGHT_DOST", parent=top)
     a = make_agency("A", name="UBND xã A")
     a_centre = make_agency("A-PVHCC", name="Trung tâm PVHCC xã A", type="TT_PVHCC_XA", parent=a)
-    make_agency("B", name="UBND xã B")
+    b = make_agency("B", name="UBND xã B")
     learner = make_person("learner", agency=a_centre)
     make_person("secretary", agency=a, roles=("iso_secretary",))
     make_person("manager", agency=a, access_role="agency_manager")
     make_person("dost", agency=dost, access_role="dost")
     make_person("admin", access_role="admin")
     attempt = start_attempt(learner.id, courses["FX-01"])
+    plan = TrainingPlan(year=today().year, title="Kế hoạch")
+    start = today() + timedelta(days=10)
+    classes = [TrainingClass(plan=plan, course_id=courses["FX-01"].course_id, title=f"Lớp {code}", start_date=start,
+                             end_date=start, capacity=30, cutoff_date=start, agencies=[agency])
+               for code, agency in (("A", a), ("B", b))]
+    db.session.add_all(classes)
     db.session.commit()
-    return {"attempt": attempt.id}
+    return {"attempt": attempt.id, "plan": plan.id, "class_a": classes[0].id, "class_b": classes[1].id}
 
 
 def allowed(*roles):
@@ -51,6 +61,16 @@ TABLE = [
     ("/reports/coverage/agency/B", PROVINCE),
     ("/reports/completions", MANAGERS_UP),
     ("/attempts/{attempt}", allowed("learner", "admin")),
+    ("/training/", MANAGERS_UP),
+    ("/training/mine", EVERYONE),
+    ("/training/plans/new", allowed("manager", "dost", "admin")),  # a manager plans for their agency
+    ("/training/plans/{plan}", PROVINCE),  # the province's plan
+    ("/training/plans/{plan}/classes/new", PROVINCE),
+    ("/training/classes/{class_a}", MANAGERS_UP),  # A is invited: A's secretary and manager see it
+    ("/training/classes/{class_a}/roster", MANAGERS_UP),
+    ("/training/classes/{class_a}/edit", PROVINCE),
+    ("/training/classes/{class_b}", PROVINCE),  # only B is invited
+    ("/training/classes/{class_b}/roster", PROVINCE),
 ]
 
 

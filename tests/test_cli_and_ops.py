@@ -101,3 +101,20 @@ def test_sqlite_file_is_in_wal_mode_after_migrating(db):
         pytest.skip("SQLite only")
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_the_demo_has_a_2026_plan_with_a_closed_class_counted_and_an_open_one_with_invitations(runner, db):
+    from app.training.models import ClassSeat, TrainingClass
+
+    runner.invoke(args=["courses", "sync", str(REAL_COURSES)])
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    closed, open_ = db.session.scalars(select(TrainingClass).order_by(TrainingClass.start_date)).all()
+    assert (closed.status, open_.status) == ("closed", "open")
+    from_class = db.session.scalars(select(Completion).where(Completion.class_id == closed.id)).all()
+    present = db.session.scalar(select(func.count()).select_from(ClassSeat).where(
+        ClassSeat.class_id == closed.id, ClassSeat.attendance == "present"))
+    assert len(from_class) == present > 0
+    assert {(c.source, c.completed_on) for c in from_class} == {("offline", closed.end_date)}
+    seats = db.session.scalars(select(ClassSeat.status).where(ClassSeat.class_id == open_.id)).all()
+    assert seats.count("invited") == open_.capacity and "waiting" in seats
+    assert "training plan kept" in runner.invoke(args=["demo"]).output

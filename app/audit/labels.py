@@ -33,6 +33,16 @@ ACTION_LABELS = {
     "account.activate": _l("Đặt mật khẩu qua liên kết"),
     "coverage.freeze": _l("Chốt số liệu báo cáo năm"),
     "inspection.plan": _l("Lập kế hoạch kiểm tra"),
+    "training.plan_create": _l("Lập kế hoạch đào tạo năm"),
+    "training.class_create": _l("Thêm lớp tập huấn"),
+    "training.class_update": _l("Sửa lớp tập huấn"),
+    "training.invite_owing": _l("Mời những người còn nợ vào lớp"),
+    "training.seat_add": _l("Thêm người vào lớp"),
+    "training.seat_remove": _l("Bớt người khỏi lớp"),
+    "training.attendance": _l("Điểm danh lớp"),
+    "training.attendance_correct": _l("Sửa điểm danh sau khi mở lại lớp"),
+    "training.class_close": _l("Đóng lớp, ghi nhận hoàn thành"),
+    "training.class_reopen": _l("Mở lại lớp đã đóng"),
 }
 
 #: labels of the keys services put in `details`
@@ -68,7 +78,24 @@ FIELD_LABELS = {
     "seed": _l("Số khởi tạo"),
     "share": _l("Tỷ lệ kiểm tra"),
     "source": _l("Nguồn số liệu"),
+    # training plans and classes
+    "plan_id": _l("Kế hoạch"),
+    "owner_agency_id": _l("Cơ quan lập kế hoạch"),
+    "capacity": _l("Số chỗ"),
+    "invited": _l("Được mời"),
+    "waiting": _l("Danh sách chờ"),
+    "person": _l("Người"),
+    "status": _l("Trạng thái"),
+    "promoted": _l("Chuyển từ danh sách chờ"),
+    "changed": _l("Số người thay đổi"),
+    "attendance": _l("Điểm danh"),
+    "score": _l("Điểm"),
+    "completions": _l("Kết quả đào tạo được ghi nhận"),
+    "reason": _l("Lý do"),
 }
+
+ATTENDANCE_LABELS = {"present": _l("có mặt"), "absent": _l("vắng"), "excused": _l("vắng có phép"),
+                     "invited": _l("được mời"), "waiting": _l("danh sách chờ")}
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ROLE_KEYS = ("roles", "access_role")
@@ -94,6 +121,8 @@ def _text(key: str, value) -> str:
         return date.fromisoformat(value).strftime("%d/%m/%Y")
     if key in _ROLE_KEYS and isinstance(value, str):
         return role_label(value)
+    if key in ("attendance", "status") and value in ATTENDANCE_LABELS:
+        return str(ATTENDANCE_LABELS[value])
     if key == "purpose":
         return _("đặt lại mật khẩu") if value == "reset" else _("mời tạo tài khoản")
     return str(value)

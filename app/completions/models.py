@@ -19,6 +19,8 @@ class Completion(db.Model):
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score"),
         # the coverage report reads (course, person, day) for a few courses over every person
         Index("ix_completion_course_person_day", "course_id", "person_id", "completed_on"),
+        # closing a class (again) records each person present once
+        Index("uq_completion_class_person", "class_id", "person_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +39,8 @@ class Completion(db.Model):
     agency_name: Mapped[str | None] = mapped_column(String(255))
     #: the passing attempt; unique so a double submit cannot record a second completion
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempt.id"), unique=True)
+    #: the class whose attendance it records (source offline), if any
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("training_class.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped["Person"] = relationship()  # noqa: F821

@@ -35,6 +35,8 @@ def _digest_title(kind: str, args: dict) -> str:
         return _("Bản tin đào tạo HTQLCL tuần này: %(agency)s", **args)
     if kind == "province_digest":
         return _("Bản tin đào tạo HTQLCL của tỉnh, tháng %(month)s", **args)
+    if kind == "class_invite":
+        return _("Mời dự lớp tập huấn %(course)s ngày %(day)s", **args)
     return _("%(n)d thư chưa gửi được", **args)
 
 
@@ -127,14 +129,16 @@ class Composer:
                                                url=self.base + f"/courses/{o.course_code}/", due=MARKS["due"])))
             values = dict(title=title, link=f"/courses/{o.course_code}/", optional=False)
             fill = dict(title=title, due=format_date(o.due), what="reminders")
-        else:  # digests bring their own values and template
+        else:  # digests and invitations bring their own values and template
             c = draft.context
             title, text, html = self._skeleton(
                 (language, draft.kind, draft.subject, draft.period), language, c["template"],
                 lambda: (_digest_title(draft.kind, c["title_args"]),
                          dict(c, url=self.base + c["link"], base=self.base)))
-            values = dict(title=title, link=c["link"], optional=True)
-            fill = dict(what="digest")
+            # an invitation to a class is not a digest: turning digests off does not stop it
+            optional = draft.kind != "class_invite"
+            values = dict(title=title, link=c["link"], optional=optional)
+            fill = dict(what="digest" if optional else "reminders")
         fill.update(unsubscribe_url=self.links(person.id, fill.pop("what")), name=person.full_name)
         values.update(body_text=_fill(text, fill, html=False), body_html=_fill(html, fill, html=True))
         mailed = bool(person.email) and (not values["optional"] or person.digest_mail)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
+from app.core.dates import format_date
 from app.coverage import exports
 from app.coverage.queries import coverage_table, sum_rows
 from app.coverage.rules import Rules
@@ -229,5 +230,37 @@ def failure_summaries(day: date) -> list[Draft]:
         link="/admin/notifications/?status=failed", day=day)) for p in admins]
 
 
+def class_invitations(day: date) -> list[Draft]:
+    """Each person invited to a class still to come, once per class: when, where, what to bring up.
+    Someone moved up from the waiting list is told on the next run. One query for the seats."""
+    from app.training.models import ClassSeat, TrainingClass
+
+    done = _ledger_kind("class_invite")
+    rows = db.session.execute(
+        select(*RECIPIENT_COLUMNS, TrainingClass.id).join(ClassSeat, ClassSeat.person_id == Person.id)
+        .join(TrainingClass, TrainingClass.id == ClassSeat.class_id)
+        .where(ClassSeat.status == "invited", TrainingClass.status == "open", TrainingClass.start_date >= day,
+               Person.active.is_(True))
+        .order_by(TrainingClass.id, Person.id)).all()
+    classes = {c.id: c for c in db.session.scalars(
+        select(TrainingClass).where(TrainingClass.id.in_({row[-1] for row in rows})))} if rows else {}
+    drafts = []
+    for *columns, class_id in rows:
+        subject = f"class:{class_id}"
+        if (columns[0], subject) in done:
+            continue
+        klass = classes[class_id]
+        drafts.append(Draft(Recipient(*columns), "class_invite", subject, "once", dict(
+            template="class_invite", title_args={"course": klass.course.code, "day": format_date(klass.start_date)},
+            klass=klass, link="/training/mine", day=day)))
+    return drafts
+
+
+def _ledger_kind(kind: str) -> set[tuple[int, str]]:
+    return set(db.session.execute(select(Notification.person_id, Notification.subject)
+                                  .where(Notification.kind == kind)).all())
+
+
 def digest_drafts(day: date, rules: Rules, owed: OwedIndex) -> list[Draft]:
-    return agency_digests(day, rules, owed) + province_digests(day, rules) + failure_summaries(day)
+    return (agency_digests(day, rules, owed) + province_digests(day, rules) + failure_summaries(day)
+            + class_invitations(day))

@@ -28,6 +28,7 @@ KIND_LABELS = {
     "agency_digest": _l("Bản tin tuần của cơ quan"),
     "province_digest": _l("Bản tin tháng của Sở KH&CN"),
     "failures": _l("Báo cáo gửi lỗi"),
+    "class_invite": _l("Mời dự lớp tập huấn"),
 }
 STATUS_LABELS = {
     "none": _l("Chỉ trong ứng dụng"),

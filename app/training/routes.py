@@ -1,0 +1,381 @@
+"""The training plan pages: plans, classes, invitations, the printable roster, attendance, closing."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import and_, or_, select
+
+from app.accounts.forms import EmptyForm
+from app.accounts.models import Assignment, Person
+from app.agencies.models import Agency
+from app.agencies.types import type_label
+from app.core.dates import today
+from app.courses.services import current_versions_query
+from app.extensions import db
+from app.policy import (can_edit_class_seats, can_manage_plan, can_plan_training, can_view_class, class_agency_ids,
+                        editable_agency_ids, ensure, managed_agency_ids, require, sees_training)
+from app.training.forms import AddPersonForm, ClassForm, PlanForm, ReopenForm
+from app.training.models import ATTENDANCE, ClassSeat, TrainingClass, TrainingPlan, class_agency
+from app.training.queries import plan_counts, roles_at_seats, roster
+from app.training.services import (ClassData, Mark, TrainingError, add_person, close_class, create_plan,
+                                   invite_owing, record_attendance, remove_seat, reopen_class, save_class)
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+
+
+def _visible_plans():
+    """select() of the plans the signed-in person manages, newest year first."""
+    query = select(TrainingPlan).order_by(TrainingPlan.year.desc(), TrainingPlan.id.desc())
+    ids = editable_agency_ids(current_user)
+    if ids is not None:
+        query = query.where(TrainingPlan.owner_agency_id.in_(ids))
+    return query
+
+
+def _invited_classes():
+    """Open and recent classes inviting an agency the signed-in head or secretary manages."""
+    ids = managed_agency_ids(current_user)
+    if ids is None or not ids:
+        return []
+    return list(db.session.scalars(
+        select(TrainingClass).join(class_agency, class_agency.c.class_id == TrainingClass.id)
+        .where(class_agency.c.agency_id.in_(ids)).distinct()
+        .order_by(TrainingClass.start_date.desc(), TrainingClass.id.desc()).limit(50)))
+
+
+@bp.get("/")
+@require(sees_training)
+def index():
+    plans = list(db.session.scalars(_visible_plans())) if can_plan_training(current_user) else []
+    return render_template("training/index.html", plans=plans, classes=_invited_classes(),
+                           can_plan=can_plan_training(current_user))
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    """The signed-in person's invitations and attendance."""
+    seats = list(db.session.scalars(
+        select(ClassSeat).join(TrainingClass, TrainingClass.id == ClassSeat.class_id)
+        .where(ClassSeat.person_id == current_user.id)
+        .order_by(TrainingClass.start_date.desc())))
+    return render_template("training/mine.html", seats=seats, day=today())
+
+
+def _owner_choices() -> list[tuple]:
+    ids = editable_agency_ids(current_user)
+    query = select(Agency.id, Agency.name).where(Agency.valid_to.is_(None)).order_by(Agency.code)
+    if ids is not None:
+        return [(i, name) for i, name in db.session.execute(query.where(Agency.id.in_(ids)))]
+    return [(None, _("Toàn tỉnh (Sở Khoa học và Công nghệ)"))]
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@require(can_plan_training)
+def new_plan():
+    form = PlanForm()
+    form.owner.choices = _owner_choices()
+    if request.method == "GET":
+        form.year.data = today().year
+        form.title.data = _("Kế hoạch đào tạo HTQLCL năm %(year)s", year=today().year)
+    if form.validate_on_submit():
+        allowed = {value for value, _label in form.owner.choices}
+        if form.owner.data not in allowed:
+            abort(403)
+        try:
+            plan = create_plan(form.year.data, form.title.data, current_user, form.owner.data)
+        except TrainingError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lập kế hoạch."), "success")
+            return redirect(url_for("training.plan", plan_id=plan.id))
+    return render_template("training/plan_form.html", form=form), 400 if form.errors else 200
+
+
+def _plan_or_404(plan_id: int) -> TrainingPlan:
+    plan = db.get_or_404(TrainingPlan, plan_id)
+    ensure(can_manage_plan(current_user, plan))
+    return plan
+
+
+@bp.get("/plans/<int:plan_id>")
+@login_required
+def plan(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    return render_template("training/plan.html", plan=plan, counts=plan_counts(plan.id, plan.year))
+
+
+def _course_choices() -> list[tuple[int, str]]:
+    return [(v.course_id, f"{v.course.code} — {v.title}") for v in db.session.scalars(current_versions_query())]
+
+
+def _agency_choices(plan: TrainingPlan) -> list[tuple[int, str]]:
+    """The agencies a class of this plan may invite: in scope and active; an agency's own plan
+    only its own agencies."""
+    day = today()
+    query = (select(Agency.id, Agency.code, Agency.name)
+             .where(Agency.in_iso_scope.is_(True), Agency.valid_from <= day,
+                    or_(Agency.valid_to.is_(None), Agency.valid_to >= day)).order_by(Agency.code))
+    ids = editable_agency_ids(current_user)
+    if ids is not None:
+        query = query.where(Agency.id.in_(ids))
+    return [(i, f"{name} ({code})") for i, code, name in db.session.execute(query)]
+
+
+def _class_form(plan: TrainingPlan, klass: TrainingClass | None):
+    form = ClassForm(obj=None)
+    form.course.choices = _course_choices()
+    agencies = _agency_choices(plan)
+    form.agencies.choices = agencies
+    form.parents.choices = agencies
+    types = sorted({t for (t,) in db.session.execute(select(Agency.type).where(Agency.in_iso_scope.is_(True)).distinct())})
+    form.agency_types.choices = [(t, type_label(t, str(get_locale()))) for t in types]
+    if request.method == "GET" and klass is not None:
+        for name in ("title", "start_date", "end_date", "hours", "place", "online_url", "trainer", "capacity",
+                     "cutoff_date", "has_test", "notes"):
+            getattr(form, name).data = getattr(klass, name)
+        form.course.data = klass.course_id
+        form.agencies.data = [a.id for a in klass.agencies]
+    return form, {i for i, _label in agencies}
+
+
+def _save_class_page(plan: TrainingPlan, klass: TrainingClass | None):
+    form, allowed = _class_form(plan, klass)
+    if form.validate_on_submit():
+        picked = set(form.agencies.data or []) | set(form.parents.data or [])
+        if not picked <= allowed or form.course.data not in {i for i, _label in form.course.choices}:
+            abort(400)
+        types = list(form.agency_types.data or []) if editable_agency_ids(current_user) is None else []
+        data = ClassData(course_id=form.course.data, title=form.title.data, start_date=form.start_date.data,
+                         end_date=form.end_date.data, capacity=form.capacity.data, cutoff_date=form.cutoff_date.data,
+                         hours=form.hours.data or "", place=form.place.data or "", online_url=form.online_url.data or "",
+                         trainer=form.trainer.data or "", has_test=form.has_test.data, notes=form.notes.data or "",
+                         agency_ids=list(form.agencies.data or []), agency_types=types,
+                         parent_ids=list(form.parents.data or []))
+        try:
+            saved = save_class(plan, data, current_user, klass)
+        except TrainingError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template("training/class_form.html", form=form, plan=plan, klass=klass), 400
+        db.session.commit()
+        flash(_("Đã lưu lớp."), "success")
+        return redirect(url_for("training.show_class", class_id=saved.id))
+    status = 400 if form.errors else 200
+    return render_template("training/class_form.html", form=form, plan=plan, klass=klass), status
+
+
+@bp.route("/plans/<int:plan_id>/classes/new", methods=["GET", "POST"])
+@login_required
+def new_class(plan_id: int):
+    return _save_class_page(_plan_or_404(plan_id), None)
+
+
+def _class_or_404(class_id: int) -> TrainingClass:
+    return db.get_or_404(TrainingClass, class_id)
+
+
+@bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_class(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    return _save_class_page(klass.plan, klass)
+
+
+def _addable_people(klass: TrainingClass, within: set[int] | None) -> list[tuple[int, str]]:
+    """People assigned today to an invited agency (within `within`) who have no seat yet."""
+    day = today()
+    seated = select(ClassSeat.person_id).where(ClassSeat.class_id == klass.id)
+    query = (select(Person.id, Person.full_name, Agency.name)
+             .join(Assignment, Assignment.person_id == Person.id)
+             .join(class_agency, and_(class_agency.c.agency_id == Assignment.agency_id,
+                                      class_agency.c.class_id == klass.id))
+             .join(Agency, Agency.id == Assignment.agency_id)
+             .where(Person.active.is_(True), Assignment.start_date <= day,
+                    or_(Assignment.end_date.is_(None), Assignment.end_date >= day), Person.id.not_in(seated))
+             .order_by(Agency.code, Person.full_name).limit(2000))
+    if within is not None:
+        query = query.where(Assignment.agency_id.in_(within))
+    seen, choices = set(), []
+    for person_id, name, agency in db.session.execute(query):
+        if person_id not in seen:
+            seen.add(person_id)
+            choices.append((person_id, f"{name} — {agency}"))
+    return choices
+
+
+@bp.get("/classes/<int:class_id>")
+@login_required
+def show_class(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_view_class(current_user, klass))
+    within = class_agency_ids(current_user, klass)
+    manages = can_manage_plan(current_user, klass.plan)
+    edits = can_edit_class_seats(current_user, klass)
+    add_form = AddPersonForm()
+    if edits:
+        add_form.person.choices = _addable_people(klass, within)
+    counts = plan_counts(klass.plan_id, klass.plan.year).get(klass.id) if manages else None
+    return render_template("training/class.html", klass=klass, seats=roster(klass.id, within), counts=counts,
+                           manages=manages, edits=edits, add_form=add_form, form=EmptyForm(),
+                           reopen_form=ReopenForm(), attendance=ATTENDANCE, day=today())
+
+
+def _done(message: str):
+    db.session.commit()
+    flash(message, "success")
+
+
+def _refused(exc: TrainingError) -> None:
+    db.session.rollback()
+    flash(str(exc), "error")
+
+
+def _back(klass: TrainingClass):
+    return redirect(url_for("training.show_class", class_id=klass.id))
+
+
+@bp.post("/classes/<int:class_id>/invite")
+@login_required
+def invite(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = invite_owing(klass, current_user)
+    except TrainingError as exc:
+        _refused(exc)
+    else:
+        _done(_("Đã mời %(invited)d người; %(waiting)d người vào danh sách chờ.",
+                invited=result.invited, waiting=result.waiting))
+    return _back(klass)
+
+
+@bp.post("/classes/<int:class_id>/seats")
+@login_required
+def add_seat(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_edit_class_seats(current_user, klass))
+    form = AddPersonForm()
+    form.person.choices = []
+    if not form.validate_on_submit():
+        abort(400)
+    person = db.get_or_404(Person, form.person.data)
+    try:
+        seat = add_person(klass, person, current_user, class_agency_ids(current_user, klass))
+    except TrainingError as exc:
+        _refused(exc)
+    else:
+        _done(_("Đã thêm %(name)s vào lớp.", name=person.full_name) if seat.status == "invited"
+              else _("Lớp đã đủ chỗ: %(name)s vào danh sách chờ.", name=person.full_name))
+    return _back(klass)
+
+
+@bp.post("/classes/<int:class_id>/seats/<int:seat_id>/remove")
+@login_required
+def remove(class_id: int, seat_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_edit_class_seats(current_user, klass))
+    seat = db.get_or_404(ClassSeat, seat_id)
+    within = class_agency_ids(current_user, klass)
+    if seat.class_id != klass.id:
+        abort(404)
+    ensure(within is None or seat.agency_id in within)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = seat.person.full_name
+    try:
+        remove_seat(klass, seat, current_user)
+    except TrainingError as exc:
+        _refused(exc)
+    else:
+        _done(_("Đã bớt %(name)s khỏi lớp.", name=name))
+    return _back(klass)
+
+
+def _marks(klass: TrainingClass) -> dict[int, Mark]:
+    """The attendance form's ticks: attendance-<seat id> and score-<seat id>; 400 on a malformed value."""
+    marks = {}
+    for key, value in request.form.items():
+        if not key.startswith("attendance-"):
+            continue
+        try:
+            seat_id = int(key.removeprefix("attendance-"))
+            score_text = request.form.get(f"score-{seat_id}", "").strip()
+            score = int(score_text) if score_text else None
+        except ValueError:
+            raise TrainingError(_("Điểm phải là số nguyên từ 0 đến 100.")) from None
+        marks[seat_id] = Mark(value or None, score)
+    return marks
+
+
+@bp.post("/classes/<int:class_id>/attendance")
+@login_required
+def attendance(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = record_attendance(klass, _marks(klass), current_user)
+    except TrainingError as exc:
+        _refused(exc)
+    else:
+        _done(_("Đã lưu điểm danh (%(n)d thay đổi).", n=changed))
+    return _back(klass)
+
+
+@bp.post("/classes/<int:class_id>/close")
+@login_required
+def close(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        recorded = close_class(klass, current_user)
+    except TrainingError as exc:
+        _refused(exc)
+    else:
+        _done(_("Đã đóng lớp: ghi nhận hoàn thành khóa học cho %(n)d người có mặt.", n=recorded))
+    return _back(klass)
+
+
+@bp.post("/classes/<int:class_id>/reopen")
+@login_required
+def reopen(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash(_("Hãy ghi lý do mở lại lớp."), "error")
+        return _back(klass)
+    try:
+        reopen_class(klass, current_user, form.reason.data)
+    except TrainingError as exc:
+        _refused(exc)
+    else:
+        _done(_("Đã mở lại lớp để sửa điểm danh. Kết quả đã ghi nhận được giữ nguyên."))
+    return _back(klass)
+
+
+@bp.get("/classes/<int:class_id>/roster")
+@login_required
+def print_roster(class_id: int):
+    """The A4 roster and attendance sheet, for printing (invited people only)."""
+    klass = _class_or_404(class_id)
+    ensure(can_view_class(current_user, klass))
+    seats = [s for s in roster(klass.id, class_agency_ids(current_user, klass)) if s.status == "invited"]
+    owner = klass.plan.owner_agency
+    if owner is not None:
+        issuer, above = owner.name, owner.parent.name if owner.parent is not None else ""
+    else:
+        issuer, above = current_app.config["ISSUING_BODY"], current_app.config["ISSUING_PARENT"]
+    return render_template("training/roster.html", klass=klass, seats=seats, issuer=issuer, above=above,
+                           roles=roles_at_seats(klass.id, min(klass.start_date, today())))

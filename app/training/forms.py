@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
@@ -47,3 +48,9 @@ class AddPersonForm(FlaskForm):
 class ReopenForm(FlaskForm):
     reason = StringField(_l("Lý do mở lại"), validators=[REQUIRED, Length(max=500, message=TOO_LONG)])
     submit = SubmitField(_l("Mở lại lớp"))
+
+
+class AttendanceUploadForm(FlaskForm):
+    file = FileField(_l("Bảng điểm danh (CSV UTF-8 hoặc XLSX)"), validators=[
+        FileRequired(_l("Hãy chọn một tệp.")), FileAllowed(["csv", "xlsx"], _l("Chỉ nhận tệp .csv hoặc .xlsx."))])
+    submit = SubmitField(_l("Tải lên điểm danh"))

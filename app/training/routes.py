@@ -1,7 +1,7 @@
 """The training plan pages: plans, classes, invitations, the printable roster, attendance, closing."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,11 +12,13 @@ from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
 from app.agencies.types import type_label
 from app.core.dates import today
-from app.courses.services import current_versions_query
+from app.courses.models import Course, CourseVersion
 from app.extensions import db
 from app.policy import (can_edit_class_seats, can_manage_plan, can_plan_training, can_view_class, class_agency_ids,
                         editable_agency_ids, ensure, managed_agency_ids, require, sees_training)
-from app.training.forms import AddPersonForm, ClassForm, PlanForm, ReopenForm
+from app.imports.readers import ImportFileError, ImportSource
+from app.training import attendance_sheet
+from app.training.forms import AddPersonForm, AttendanceUploadForm, ClassForm, PlanForm, ReopenForm
 from app.training.models import ATTENDANCE, ClassSeat, TrainingClass, TrainingPlan, class_agency
 from app.training.queries import plan_counts, roles_at_seats, roster
 from app.training.services import (ClassData, Mark, TrainingError, add_person, close_class, create_plan,
@@ -110,7 +112,12 @@ def plan(plan_id: int):
 
 
 def _course_choices() -> list[tuple[int, str]]:
-    return [(v.course_id, f"{v.course.code} — {v.title}") for v in db.session.scalars(current_versions_query())]
+    """Every listed course, with the title of its current version when it has one."""
+    rows = db.session.execute(
+        select(Course.id, Course.code, CourseVersion.title)
+        .outerjoin(CourseVersion, and_(CourseVersion.course_id == Course.id, CourseVersion.is_current.is_(True)))
+        .where(Course.listed.is_(True)).order_by(Course.code))
+    return [(course_id, f"{code} — {title}" if title else code) for course_id, code, title in rows]
 
 
 def _agency_choices(plan: TrainingPlan) -> list[tuple[int, str]]:
@@ -209,11 +216,8 @@ def _addable_people(klass: TrainingClass, within: set[int] | None) -> list[tuple
     return choices
 
 
-@bp.get("/classes/<int:class_id>")
-@login_required
-def show_class(class_id: int):
-    klass = _class_or_404(class_id)
-    ensure(can_view_class(current_user, klass))
+def _class_page(klass: TrainingClass, status: int = 200, upload_form=None, problems=None):
+    """The class page: details, counts, the roster with what the viewer may do to it."""
     within = class_agency_ids(current_user, klass)
     manages = can_manage_plan(current_user, klass.plan)
     edits = can_edit_class_seats(current_user, klass)
@@ -223,7 +227,55 @@ def show_class(class_id: int):
     counts = plan_counts(klass.plan_id, klass.plan.year).get(klass.id) if manages else None
     return render_template("training/class.html", klass=klass, seats=roster(klass.id, within), counts=counts,
                            manages=manages, edits=edits, add_form=add_form, form=EmptyForm(),
-                           reopen_form=ReopenForm(), attendance=ATTENDANCE, day=today())
+                           reopen_form=ReopenForm(), upload_form=upload_form or AttendanceUploadForm(),
+                           problems=problems, attendance=ATTENDANCE, day=today()), status
+
+
+@bp.get("/classes/<int:class_id>")
+@login_required
+def show_class(class_id: int):
+    klass = _class_or_404(class_id)
+    ensure(can_view_class(current_user, klass))
+    return _class_page(klass)
+
+
+@bp.get("/classes/<int:class_id>/attendance.<any(csv, xlsx):fmt>")
+@login_required
+def attendance_file(class_id: int, fmt: str):
+    """The invited people as a sheet to fill in (and upload back): staff code, name, agency, ticks."""
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    seats = [s for s in roster(klass.id) if s.status == "invited"]
+    body = attendance_sheet.sheet(seats, fmt)
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="diem-danh-lop-{klass.id}.{fmt}"'})
+
+
+@bp.post("/classes/<int:class_id>/attendance/upload")
+@login_required
+def upload_attendance(class_id: int):
+    """The filled-in sheet: every row checked first; one bad row and nothing is recorded."""
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    form = AttendanceUploadForm()
+    if not form.validate_on_submit():
+        return _class_page(klass, 400, upload_form=form)
+    upload = form.file.data
+    try:
+        result = attendance_sheet.read_sheet(klass, ImportSource(upload.filename or "", data=upload.read()))
+    except ImportFileError as exc:
+        return _class_page(klass, 400, upload_form=form, problems=exc.problems)
+    if result.problems:
+        return _class_page(klass, 400, upload_form=form, problems=result.problems.sorted())
+    try:
+        changed = record_attendance(klass, result.marks, current_user)
+    except TrainingError as exc:
+        _refused(exc)
+        return _class_page(klass, 400, upload_form=form)
+    _done(_("Đã nhập điểm danh từ tệp: %(rows)d dòng, %(n)d thay đổi.", rows=result.rows, n=changed))
+    return _back(klass)
 
 
 def _done(message: str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 from flask import Flask, has_request_context, render_template, request
 from flask_babel import get_locale
@@ -104,6 +105,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = format_datetime
+    app.jinja_env.filters["isodate"] = date.fromisoformat  # a date kept as text in JSON
     app.jinja_env.filters["pct"] = labels.format_pct
     # stored course HTML, with the training rules it quotes filled in from courses/obligations.yml
     app.jinja_env.filters["with_rules"] = lambda html: fill_rules(html, current_rules())

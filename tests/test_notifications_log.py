@@ -187,5 +187,5 @@ def test_the_page_takes_the_same_queries_for_4_rows_or_30(client, login, db, log
 
 
 def test_every_kind_and_mail_status_has_a_label():
-    kinds = {"start", "due_soon", "due_today", "overdue", "agency_digest", "province_digest", "failures"}
+    kinds = {"start", "due_soon", "due_today", "overdue", "agency_digest", "province_digest", "failures", "class_invite"}
     assert set(KIND_LABELS) == kinds and set(STATUS_LABELS) == set(MAIL_STATUSES)

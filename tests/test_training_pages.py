@@ -203,3 +203,34 @@ def test_a_class_planned_before_a_merge_keeps_its_invitations_and_credits_the_ag
     client.post(f"/training/classes/{class_id}/close")
     codes = set(db.session.scalars(select(Completion.agency_code).where(Completion.class_id == class_id)))
     assert codes == {"AG-XA-A"}
+
+
+def test_the_plan_report_gives_the_share_reached_and_is_kept_when_the_year_is_frozen(client, login, province, db):
+    from app.coverage.freeze import freeze_year
+
+    last = today().year - 1
+    held = date(last, 10, 15)
+    login("sokhcn")
+    class_id = plan_a_class(client, province, held, agencies=[str(province["a"].id), str(province["b"].id)])
+    client.post(f"/training/classes/{class_id}/invite")  # Hùng, Mai, Tâm of A, Giang of B
+    seats = {s.person.full_name: s.id for s in db.session.scalars(select(ClassSeat))}
+    client.post(f"/training/classes/{class_id}/attendance", data={
+        f"attendance-{seats['Trần Văn Hùng']}": "present", f"attendance-{seats['Lê Thị Mai']}": "present",
+        f"attendance-{seats['Lê Minh Tâm']}": "present", f"attendance-{seats['Vũ Thị Giang']}": "absent"})
+    client.post(f"/training/classes/{class_id}/close")
+    plan_id = db.session.scalar(select(TrainingPlan.id))
+    page = client.get(f"/training/plans/{plan_id}/report").text
+    # four people held a refresher role that year; three came: 75.0 %
+    assert "Số liệu tạm tính" in page
+    ws = load_workbook(io.BytesIO(client.get(f"/training/plans/{plan_id}/report.xlsx").data)).active
+    lines = [row for row in ws.iter_rows(values_only=True) if row and row[0] == "ISO-05"]
+    assert lines == [("ISO-05", 4, 3, 75.0) + (None,) * (len(lines[0]) - 4)]
+
+    freeze_year(last, province["dost"])
+    db.session.commit()
+    make_person(agency=province["b"], roles=("leader",), start=date(last, 3, 1))  # a late correction
+    db.session.commit()
+    page = client.get(f"/training/plans/{plan_id}/report").text
+    assert "Số liệu đã chốt cùng báo cáo năm" in page
+    ws = load_workbook(io.BytesIO(client.get(f"/training/plans/{plan_id}/report.xlsx").data)).active
+    assert [row[:4] for row in ws.iter_rows(values_only=True) if row and row[0] == "ISO-05"] == [("ISO-05", 4, 3, 75.0)]

@@ -15,6 +15,7 @@ from app.coverage.models import CoverageFreeze
 from app.coverage.queries import COLUMNS, CoverageRow, CoverageTable, coverage_table
 from app.coverage.rules import Rules
 from app.extensions import db
+from app.training.report import year_reports
 
 
 class FreezeError(ValueError):
@@ -30,7 +31,8 @@ def _already(year: int) -> AlreadyFrozen:
 
 
 def freeze_year(year: int, actor) -> CoverageFreeze:
-    """Store the coverage of a past year on 31 December (rows, rules, who and when) and audit it.
+    """Store the coverage of a past year on 31 December (rows, rules, who and when, and the report
+    of each of the year's training plans) and audit it.
 
     Only a year that has ended can be frozen: DOST closes a year once it is over, so there is no
     freeze "as of" another day (an interim snapshot is an export with --as-of). Raises FreezeError for
@@ -43,7 +45,7 @@ def freeze_year(year: int, actor) -> CoverageFreeze:
         raise _already(year)
     table = coverage_table(year)
     freeze = CoverageFreeze(year=year, as_of=table.as_of, rules=table.rules.as_dict(),
-                            rows=[row.as_dict() for row in table.rows],
+                            rows=[row.as_dict() for row in table.rows], training=year_reports(year),
                             frozen_by_id=actor.id if actor is not None else None,
                             frozen_by_label=actor.full_name if actor is not None else "CLI")
     db.session.add(freeze)

@@ -25,6 +25,8 @@ class CoverageFreeze(db.Model):
     rules: Mapped[dict] = mapped_column(JSON)
     #: one dict per agency, with exactly the columns of the coverage table
     rows: Mapped[list] = mapped_column(JSON)
+    #: the reports of the year's training plans as they were (app.training.report.PlanReport)
+    training: Mapped[list | None] = mapped_column(JSON)
 
     frozen_by: Mapped["Person | None"] = relationship()  # noqa: F821
 

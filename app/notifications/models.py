@@ -34,7 +34,8 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    #: start | due_soon | due_today | overdue (learner reminders), agency_digest, province_digest, failures
+    #: start | due_soon | due_today | overdue (learner reminders), agency_digest, province_digest, failures,
+    #: class_invite
     kind: Mapped[str] = mapped_column(String(30))
     #: what it is about: "onboarding:ISO-01:2026-11-02" (rule, course, start), "agency:12", "province"
     subject: Mapped[str] = mapped_column(String(120))

@@ -11,13 +11,14 @@ from app.accounts.forms import EmptyForm
 from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
 from app.agencies.types import type_label
-from app.core.dates import today
+from app.core.dates import format_datetime, today
 from app.courses.models import Course, CourseVersion
 from app.extensions import db
 from app.policy import (can_edit_class_seats, can_manage_plan, can_plan_training, can_view_class, class_agency_ids,
                         editable_agency_ids, ensure, managed_agency_ids, require, sees_training)
 from app.imports.readers import ImportFileError, ImportSource
 from app.training import attendance_sheet
+from app.training import report as training_report
 from app.training.forms import AddPersonForm, AttendanceUploadForm, ClassForm, PlanForm, ReopenForm
 from app.training.models import ATTENDANCE, ClassSeat, TrainingClass, TrainingPlan, class_agency
 from app.training.queries import plan_counts, roles_at_seats, roster
@@ -109,6 +110,31 @@ def _plan_or_404(plan_id: int) -> TrainingPlan:
 def plan(plan_id: int):
     plan = _plan_or_404(plan_id)
     return render_template("training/plan.html", plan=plan, counts=plan_counts(plan.id, plan.year))
+
+
+def _report_of(plan: TrainingPlan):
+    """(report, freeze): as stored when the year was frozen, else live (freeze None)."""
+    stored = training_report.stored_report(plan.id, plan.year)
+    return stored if stored is not None else (training_report.plan_report(plan), None)
+
+
+@bp.get("/plans/<int:plan_id>/report")
+@login_required
+def report(plan_id: int):
+    """What the plan achieved: each class's attendance, and per course the share of those owing it reached."""
+    plan = _plan_or_404(plan_id)
+    shown, freeze = _report_of(plan)
+    return render_template("training/report.html", plan=plan, report=shown, freeze=freeze)
+
+
+@bp.get("/plans/<int:plan_id>/report.xlsx")
+@login_required
+def report_xlsx(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    shown, freeze = _report_of(plan)
+    body = training_report.to_xlsx(shown, format_datetime(freeze.frozen_at) if freeze is not None else None)
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="bao-cao-ke-hoach-dao-tao-{plan.year}-{plan.id}.xlsx"'})
 
 
 def _course_choices() -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""training plans, classes, seats; completion.class_id
+"""training plans, classes, seats; completion.class_id; the plans in a frozen year
 
 Revision ID: 0005
 Revises: 0004
@@ -94,6 +94,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['class_id'], ['training_class.id'], name=op.f('fk_training_class_agency_class_id_training_class'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('class_id', 'agency_id', name=op.f('pk_training_class_agency'))
     )
+    with op.batch_alter_table('coverage_freeze', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('training', sa.JSON(), nullable=True))
+
     with op.batch_alter_table('completion', schema=None) as batch_op:
         batch_op.add_column(sa.Column('class_id', sa.Integer(), nullable=True))
         batch_op.create_index('uq_completion_class_person', ['class_id', 'person_id'], unique=True)
@@ -108,6 +111,9 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_completion_class_id_training_class'), type_='foreignkey')
         batch_op.drop_index('uq_completion_class_person')
         batch_op.drop_column('class_id')
+
+    with op.batch_alter_table('coverage_freeze', schema=None) as batch_op:
+        batch_op.drop_column('training')
 
     op.drop_table('training_class_agency')
     with op.batch_alter_table('class_seat', schema=None) as batch_op:

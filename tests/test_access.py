@@ -66,6 +66,10 @@ TABLE = [
     ("/training/plans/new", allowed("manager", "dost", "admin")),  # a manager plans for their agency
     ("/training/plans/{plan}", PROVINCE),  # the province's plan
     ("/training/plans/{plan}/classes/new", PROVINCE),
+    ("/training/plans/{plan}/report", PROVINCE),
+    ("/training/plans/{plan}/report.xlsx", PROVINCE),
+    ("/training/classes/{class_a}/attendance.xlsx", PROVINCE),
+    ("/training/classes/{class_a}/attendance.csv", PROVINCE),
     ("/training/classes/{class_a}", MANAGERS_UP),  # A is invited: A's secretary and manager see it
     ("/training/classes/{class_a}/roster", MANAGERS_UP),
     ("/training/classes/{class_a}/edit", PROVINCE),

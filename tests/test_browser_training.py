@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 DESKTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 
 
-def test_dost_runs_a_class_from_plan_to_close_and_the_coverage_counts_it(db, server, browser, tmp_path):
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_dost_runs_a_class_from_plan_to_close_and_the_coverage_counts_it(db, server, browser, tmp_path, screen):
     make_iso_courses()
     a = make_agency("AG-XA-AP", name="UBND xã An Phú")
     make_person(agency=a, roles=("leader",), full_name="Trần Văn Hùng", start=date(2020, 1, 1))
@@ -29,7 +30,7 @@ def test_dost_runs_a_class_from_plan_to_close_and_the_coverage_counts_it(db, ser
     held = today() - timedelta(days=1) if (today() - timedelta(days=1)).year == today().year else today()
     day = held.strftime("%d/%m/%Y")
 
-    page = browser.new_page(viewport=DESKTOP)
+    page = browser.new_page(viewport=DESKTOP if screen == "desktop" else PHONE)
     sign_in(page, server, "sokhcn")
     page.click("nav >> text=Lớp tập huấn")
     page.click("text=Lập kế hoạch đào tạo năm")
@@ -48,7 +49,7 @@ def test_dost_runs_a_class_from_plan_to_close_and_the_coverage_counts_it(db, ser
     assert "Đã lưu lớp." in page.content()
     page.click("button:has-text('Mời những người còn nợ')")
     assert "Đã mời 2 người; 0 người vào danh sách chờ." in page.content()
-    page.screenshot(path=str(ARTIFACTS / "training-class-desktop.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"training-class-{screen}.png"), full_page=True)
 
     page.click("text=In danh sách, bảng điểm danh")
     pdf = tmp_path / "roster.pdf"
@@ -64,7 +65,7 @@ def test_dost_runs_a_class_from_plan_to_close_and_the_coverage_counts_it(db, ser
     assert "Đã lưu điểm danh (2 thay đổi)." in page.content()
     page.click("button:has-text('Đóng lớp, ghi nhận hoàn thành')")
     assert "ghi nhận hoàn thành khóa học cho 1 người có mặt" in page.content()
-    page.screenshot(path=str(ARTIFACTS / "training-closed-desktop.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"training-closed-{screen}.png"), full_page=True)
 
     if held.year == today().year:
         data = page.request.get(f"{server}/reports/coverage.xlsx").body()
@@ -77,6 +78,6 @@ def test_dost_runs_a_class_from_plan_to_close_and_the_coverage_counts_it(db, ser
     phone.click("nav >> text=Lớp tập huấn")
     phone.click("text=Lớp cập nhật HTQLCL cho lãnh đạo và thư ký ISO")
     assert "vắng" in phone.locator("tr", has_text="Lê Minh Tâm").inner_text()
-    phone.screenshot(path=str(ARTIFACTS / "training-class-phone.png"), full_page=True)
+    phone.screenshot(path=str(ARTIFACTS / f"training-secretary-{screen}-run.png"), full_page=True)
     phone.goto(f"{server}/training/mine")
     assert "vắng" in phone.content() and "Lớp cập nhật HTQLCL" in phone.content()

@@ -246,3 +246,16 @@ def test_invited_people_are_told_by_notify_run_once_and_the_waiting_list_when_mo
     db.session.commit()
     run(today())
     assert len([m for m in smtp.to("giang@xa.example") if m["Subject"] == subject]) == 1
+
+
+def test_agencies_are_picked_by_type_and_under_a_parent_as_well_as_one_by_one(db, province):
+    parent = make_agency("AG-SO", name="Sở Thử", type="SO")
+    child = make_agency("AG-CC", name="Chi cục Thử", type="CHI_CUC", parent=parent)
+    make_agency("AG-OLD", name="Xã cũ", valid_to=date(2025, 12, 31))  # gone: never picked
+    plan = create_plan(YEAR, "Kế hoạch", province["dost"])
+    base = dict(course_id=province["courses"]["ISO-05"].id, title="Lớp", start_date=SOON, end_date=SOON,
+                capacity=50, cutoff_date=SOON)
+    by_type = save_class(plan, ClassData(**base, agency_types=["UBND_XA"]), province["dost"])
+    assert [a.code for a in by_type.agencies] == ["AG-XA-A", "AG-XA-B", "AG-XA-C"]
+    under = save_class(plan, ClassData(**base, parent_ids=[parent.id], agency_ids=[province["b"].id]), province["dost"])
+    assert [a.code for a in under.agencies] == ["AG-CC", "AG-SO", "AG-XA-B"]

@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.agencies.models import LineageEvent
 from app.completions.models import Completion
 from app.core.dates import today
 from app.coverage.queries import COLUMNS
@@ -190,6 +191,8 @@ def test_a_class_planned_before_a_merge_keeps_its_invitations_and_credits_the_ag
     # the day after the class, A is merged into a new commune and its people move there
     merged = make_agency("AG-XA-MOI", name="UBND xã Mới", valid_from=HELD + timedelta(days=1))
     province["a"].valid_to = HELD
+    db.session.add(LineageEvent(event="merge", predecessor=province["a"], successor=merged,
+                                effective_date=HELD + timedelta(days=1)))
     for key in ("hung", "mai", "tam"):
         person = province[key]
         person.assignments[0].end_date = HELD
@@ -203,6 +206,11 @@ def test_a_class_planned_before_a_merge_keeps_its_invitations_and_credits_the_ag
     client.post(f"/training/classes/{class_id}/close")
     codes = set(db.session.scalars(select(Completion.agency_code).where(Completion.class_id == class_id)))
     assert codes == {"AG-XA-A"}
+    # the completions report counts them under A as it was, and under the new commune as it is
+    as_was = client.get(f"/reports/completions?year={HELD.year}").text
+    as_is = client.get(f"/reports/completions?year={HELD.year}&view=as_is").text
+    assert "UBND xã A" in as_was and "UBND xã Mới" not in as_was
+    assert "UBND xã Mới" in as_is
 
 
 def test_the_plan_report_gives_the_share_reached_and_is_kept_when_the_year_is_frozen(client, login, province, db):
@@ -234,3 +242,23 @@ def test_the_plan_report_gives_the_share_reached_and_is_kept_when_the_year_is_fr
     assert "Số liệu đã chốt cùng báo cáo năm" in page
     ws = load_workbook(io.BytesIO(client.get(f"/training/plans/{plan_id}/report.xlsx").data)).active
     assert [row[:4] for row in ws.iter_rows(values_only=True) if row and row[0] == "ISO-05"] == [("ISO-05", 4, 3, 75.0)]
+
+
+def test_an_agency_manager_plans_for_their_own_agencies_only(client, login, province, db):
+    make_person("lanhdao", agency=province["a"], access_role="agency_manager", full_name="Trần Văn Lãnh")
+    db.session.commit()
+    login("lanhdao")
+    form = client.get("/training/plans/new").text
+    assert "UBND xã A" in form and "Toàn tỉnh" not in form
+    response = client.post("/training/plans/new", data={"year": str(SOON.year), "title": "Kế hoạch của xã A",
+                                                        "owner": str(province["b"].id)})
+    assert response.status_code == 403  # not their agency
+    response = client.post("/training/plans/new", data={"year": str(SOON.year), "title": "Kế hoạch của xã A",
+                                                        "owner": str(province["a"].id)})
+    plan_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/training/plans/{plan_id}/classes/new").text
+    assert "UBND xã A (AG-XA-A)" in page and "UBND xã B" not in page
+    assert client.post(f"/training/plans/{plan_id}/classes/new",
+                       data=class_form(province, SOON, agencies=[str(province["b"].id)])).status_code == 400
+    assert client.post(f"/training/plans/{plan_id}/classes/new", data=class_form(province, SOON)).status_code == 302
+    assert db.session.scalar(select(TrainingPlan.owner_agency_id)) == province["a"].id

@@ -70,14 +70,14 @@ class ClassData:
     parent_ids: list[int] = field(default_factory=list)
 
 
-def _picked_agencies(data: ClassData, day: date) -> list[int]:
+def _picked_agencies(data: ClassData, day: date) -> list[Agency]:
     """The in-scope agencies active on `day` picked by id, by type or under a parent (the parent too)."""
     if not (data.agency_ids or data.agency_types or data.parent_ids):
         return []
     tree = select(Agency.id).where(Agency.id.in_(data.parent_ids)).cte("picked_tree", recursive=True)
     tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
     return list(db.session.scalars(
-        select(Agency.id).where(Agency.in_iso_scope.is_(True), Agency.valid_from <= day,
+        select(Agency).where(Agency.in_iso_scope.is_(True), Agency.valid_from <= day,
                                 or_(Agency.valid_to.is_(None), Agency.valid_to >= day),
                                 or_(Agency.id.in_(data.agency_ids), Agency.type.in_(data.agency_types),
                                     Agency.id.in_(select(tree.c.id))))
@@ -102,8 +102,8 @@ def save_class(plan: TrainingPlan, data: ClassData, actor, klass: TrainingClass 
         raise TrainingError(_("Hạn chốt danh sách phải trước hoặc đúng ngày bắt đầu lớp."))
     if data.capacity < 1:
         raise TrainingError(_("Số chỗ phải lớn hơn 0."))
-    agency_ids = _picked_agencies(data, min(data.start_date, today()))
-    if not agency_ids:
+    agencies = _picked_agencies(data, min(data.start_date, today()))
+    if not agencies:
         raise TrainingError(_("Hãy chọn ít nhất một cơ quan được mời."))
     invited = _seats(klass.id) if klass is not None else 0
     if data.capacity < invited:
@@ -117,7 +117,7 @@ def save_class(plan: TrainingPlan, data: ClassData, actor, klass: TrainingClass 
                  "online_url", "trainer", "has_test", "notes"):
         value = getattr(data, name)
         setattr(klass, name, value.strip() if isinstance(value, str) else value)
-    klass.agencies = list(db.session.scalars(select(Agency).where(Agency.id.in_(agency_ids))))
+    klass.agencies = agencies
     db.session.flush()
     if not creating:
         _promote(klass)
@@ -125,7 +125,7 @@ def save_class(plan: TrainingPlan, data: ClassData, actor, klass: TrainingClass 
            target_type="training_class", target_id=klass.id, target_label=klass.title,
            details={"plan_id": plan.id, "start_date": klass.start_date.isoformat(),
                     "end_date": klass.end_date.isoformat(), "capacity": klass.capacity,
-                    "agencies": len(agency_ids)})
+                    "agencies": len(agencies)})
     return klass
 
 

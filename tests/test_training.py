@@ -140,7 +140,7 @@ def test_closing_records_an_offline_completion_for_each_person_present_once(db, 
                               .where(Completion.class_id.is_not(None))).all()
     assert sorted(rows) == sorted([(seats[name].person_id, "offline", PAST, "AG-XA-A", klass.id)
                                    for name in (first, second)])
-    with pytest.raises(TrainingError, match="đã kết thúc"):
+    with pytest.raises(TrainingError, match="Lớp đã đóng"):
         close_class(klass, province["dost"])
 
     # an audited reopen: the third was there after all, the first was not; the first's completion stays

@@ -14,7 +14,7 @@ from app.accounts.models import Person
 from app.core.spreadsheets import csv_bytes, neutralise
 from app.extensions import db
 from app.imports.fields import Problems
-from app.imports.readers import ImportFileError, ImportSource, TableReader
+from app.imports.readers import ImportSource, TableReader
 from app.training.models import ClassSeat, TrainingClass
 from app.training.services import Mark
 
@@ -113,6 +113,3 @@ def read_sheet(klass: TrainingClass, source: ImportSource) -> SheetResult:
     if not result.rows:
         problems.add(0, "", _("Tệp không có dòng dữ liệu nào."))
     return result
-
-
-__all__ = ["COLUMNS", "ImportFileError", "SheetResult", "read_sheet", "sheet"]

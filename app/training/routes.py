@@ -318,21 +318,26 @@ def _back(klass: TrainingClass):
     return redirect(url_for("training.show_class", class_id=klass.id))
 
 
-@bp.post("/classes/<int:class_id>/invite")
-@login_required
-def invite(class_id: int):
+def _organiser_action(class_id: int, act, say):
+    """A one-click POST of the class's organiser: run `act(klass)`, flash `say(result)` or why not."""
     klass = _class_or_404(class_id)
     ensure(can_manage_plan(current_user, klass.plan))
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        result = invite_owing(klass, current_user)
+        result = act(klass)
     except TrainingError as exc:
         _refused(exc)
     else:
-        _done(_("Đã mời %(invited)d người; %(waiting)d người vào danh sách chờ.",
-                invited=result.invited, waiting=result.waiting))
+        _done(say(result))
     return _back(klass)
+
+
+@bp.post("/classes/<int:class_id>/invite")
+@login_required
+def invite(class_id: int):
+    return _organiser_action(class_id, lambda klass: invite_owing(klass, current_user), lambda result: _(
+        "Đã mời %(invited)d người; %(waiting)d người vào danh sách chờ.", invited=result.invited, waiting=result.waiting))
 
 
 @bp.post("/classes/<int:class_id>/seats")
@@ -377,8 +382,9 @@ def remove(class_id: int, seat_id: int):
     return _back(klass)
 
 
-def _marks(klass: TrainingClass) -> dict[int, Mark]:
-    """The attendance form's ticks: attendance-<seat id> and score-<seat id>; 400 on a malformed value."""
+def _marks() -> dict[int, Mark]:
+    """The attendance form's ticks: attendance-<seat id> and score-<seat id>. Raises TrainingError
+    for a score that is not a whole number."""
     marks = {}
     for key, value in request.form.items():
         if not key.startswith("attendance-"):
@@ -396,33 +402,15 @@ def _marks(klass: TrainingClass) -> dict[int, Mark]:
 @bp.post("/classes/<int:class_id>/attendance")
 @login_required
 def attendance(class_id: int):
-    klass = _class_or_404(class_id)
-    ensure(can_manage_plan(current_user, klass.plan))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        changed = record_attendance(klass, _marks(klass), current_user)
-    except TrainingError as exc:
-        _refused(exc)
-    else:
-        _done(_("Đã lưu điểm danh (%(n)d thay đổi).", n=changed))
-    return _back(klass)
+    return _organiser_action(class_id, lambda klass: record_attendance(klass, _marks(), current_user),
+                             lambda changed: _("Đã lưu điểm danh (%(n)d thay đổi).", n=changed))
 
 
 @bp.post("/classes/<int:class_id>/close")
 @login_required
 def close(class_id: int):
-    klass = _class_or_404(class_id)
-    ensure(can_manage_plan(current_user, klass.plan))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        recorded = close_class(klass, current_user)
-    except TrainingError as exc:
-        _refused(exc)
-    else:
-        _done(_("Đã đóng lớp: ghi nhận hoàn thành khóa học cho %(n)d người có mặt.", n=recorded))
-    return _back(klass)
+    return _organiser_action(class_id, lambda klass: close_class(klass, current_user), lambda recorded: _(
+        "Đã đóng lớp: ghi nhận hoàn thành khóa học cho %(n)d người có mặt.", n=recorded))
 
 
 @bp.post("/classes/<int:class_id>/reopen")

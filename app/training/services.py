@@ -93,7 +93,7 @@ def save_class(plan: TrainingPlan, data: ClassData, actor, klass: TrainingClass 
     """Create a class in the plan, or change one that is still open. Raises TrainingError."""
     _refuse_frozen(plan.year)
     if klass is not None and klass.closed:
-        raise TrainingError(_("Lớp đã kết thúc: mở lại lớp trước khi sửa."))
+        raise TrainingError(_("Lớp đã đóng: mở lại lớp trước khi sửa."))
     if data.end_date < data.start_date:
         raise TrainingError(_("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
     if not (data.start_date.year == data.end_date.year == plan.year):
@@ -136,7 +136,7 @@ def _lock(klass: TrainingClass) -> None:
 
 def _ensure_open(klass: TrainingClass) -> None:
     if klass.closed:
-        raise TrainingError(_("Lớp đã kết thúc: mở lại lớp trước khi thay đổi."))
+        raise TrainingError(_("Lớp đã đóng: mở lại lớp trước khi thay đổi."))
     _refuse_frozen(klass.plan.year)
 
 

@@ -185,19 +185,20 @@ def test_an_uploaded_sheet_is_recorded_whole_or_not_at_all(client, login, provin
 
 
 def test_a_class_planned_before_a_merge_keeps_its_invitations_and_credits_the_agency_of_the_day(client, login, province, db):
+    held = date(today().year - 1, 10, 15)  # the merge must be in force today, also on 1 January
     login("sokhcn")
-    class_id = plan_a_class(client, province, HELD)
+    class_id = plan_a_class(client, province, held)
     client.post(f"/training/classes/{class_id}/invite")
     # the day after the class, A is merged into a new commune and its people move there
-    merged = make_agency("AG-XA-MOI", name="UBND xã Mới", valid_from=HELD + timedelta(days=1))
-    province["a"].valid_to = HELD
+    merged = make_agency("AG-XA-MOI", name="UBND xã Mới", valid_from=held + timedelta(days=1))
+    province["a"].valid_to = held
     db.session.add(LineageEvent(event="merge", predecessor=province["a"], successor=merged,
-                                effective_date=HELD + timedelta(days=1)))
+                                effective_date=held + timedelta(days=1)))
     for key in ("hung", "mai", "tam"):
         person = province[key]
-        person.assignments[0].end_date = HELD
+        person.assignments[0].end_date = held
         from tests.factories import make_assignment
-        make_assignment(person, merged, roles=("leader",), start=HELD + timedelta(days=1))
+        make_assignment(person, merged, roles=("leader",), start=held + timedelta(days=1))
     db.session.commit()
     page = client.get(f"/training/classes/{class_id}").text
     assert page.count("UBND xã A") >= 3  # the seats keep the agency they were invited from
@@ -207,8 +208,8 @@ def test_a_class_planned_before_a_merge_keeps_its_invitations_and_credits_the_ag
     codes = set(db.session.scalars(select(Completion.agency_code).where(Completion.class_id == class_id)))
     assert codes == {"AG-XA-A"}
     # the completions report counts them under A as it was, and under the new commune as it is
-    as_was = client.get(f"/reports/completions?year={HELD.year}").text
-    as_is = client.get(f"/reports/completions?year={HELD.year}&view=as_is").text
+    as_was = client.get(f"/reports/completions?year={held.year}").text
+    as_is = client.get(f"/reports/completions?year={held.year}&view=as_is").text
     assert "UBND xã A" in as_was and "UBND xã Mới" not in as_was
     assert "UBND xã Mới" in as_is
 

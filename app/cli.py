@@ -19,17 +19,34 @@ users_cli = AppGroup("users", help="Manage accounts.")
 
 @courses_cli.command("check")
 @click.argument("path", required=False)
-def courses_check(path: str | None) -> None:
-    """Validate a course tree (default: COURSES_DIR); exit 1 if anything is wrong."""
+@click.option("--flagged", is_flag=True, help="also list, per course, the questions behind each cue count")
+def courses_check(path: str | None, flagged: bool) -> None:
+    """Validate a course tree (default: COURSES_DIR) and measure its answer cues; exit 1 if anything
+    is wrong or, when the tree has a cue_targets.yml, if a bank-wide cue target is exceeded."""
+    from app.courses.cues import CueTargetsError, cue_report, load_targets
     from app.courses.loader import read_tree
 
-    courses, problems = read_tree(Path(path or current_app.config["COURSES_DIR"]))
+    root = Path(path or current_app.config["COURSES_DIR"])
+    courses, problems = read_tree(root)
     for problem in problems:
         click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {len(courses)} course(s).", err=True)
+    report = cue_report(courses)
+    for line in report.lines(flagged):
+        click.echo(line)
+    try:
+        targets = load_targets(root)
+    except CueTargetsError as exc:
+        click.echo(f"cue_targets.yml: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"OK: {len(courses)} course(s), no problems.", err=True)
+    failures = report.failures(targets) if targets is not None else []
+    for failure in failures:
+        click.echo(f"cue target not met: {failure}")
+    if problems or failures:
+        click.echo(f"{len(problems)} problem(s) and {len(failures)} cue target(s) not met in "
+                   f"{len(courses)} course(s).", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(courses)} course(s), no problems"
+               f"{', cue targets met' if targets is not None else ''}.", err=True)
 
 
 @courses_cli.command("sync")

@@ -166,7 +166,7 @@ def test_catalogue_quiz_round_trips_through_gift_without_loss():
     folder = REAL_COURSES / "ISO-01"
     reader = CourseReader(folder)
     questions = reader.read_quiz(folder / "quiz.md")
-    assert reader.problems == [] and len(questions) == 42
+    assert reader.problems == [] and len(questions) == 47
     back, problems = parse_gift(questions_to_gift(questions, "ISO-01"), prefix="ISO01")
     assert problems == []
     assert without_lines(back) == without_lines(questions)

@@ -13,6 +13,7 @@ from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
 from app.core.dates import today
 from app.extensions import db
+from app.reports.queries import subtree
 
 PROVINCE_WIDE = ("dost", "admin")
 
@@ -47,9 +48,7 @@ def _managed_agency_ids(person: Person) -> set[int] | None:
     ]
     if not roots:
         return set()
-    tree = select(Agency.id).where(Agency.id.in_(roots)).cte("managed", recursive=True)
-    tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
-    return set(db.session.scalars(select(tree.c.id)))
+    return set(db.session.scalars(subtree(roots)))
 
 
 def can_view_agency(person: Person, agency_id: int) -> bool:

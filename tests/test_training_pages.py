@@ -263,3 +263,25 @@ def test_an_agency_manager_plans_for_their_own_agencies_only(client, login, prov
                        data=class_form(province, SOON, agencies=[str(province["b"].id)])).status_code == 400
     assert client.post(f"/training/plans/{plan_id}/classes/new", data=class_form(province, SOON)).status_code == 302
     assert db.session.scalar(select(TrainingPlan.owner_agency_id)) == province["a"].id
+
+
+def test_the_plan_pages_take_the_same_statements_for_one_class_or_four(client, login, province, db, count_queries):
+    login("sokhcn")
+    class_id = plan_a_class(client, province, SOON)
+    plan_id = db.session.get(TrainingClass, class_id).plan_id
+
+    def statements() -> list[int]:
+        counts = []
+        for path in (f"/training/plans/{plan_id}", "/training/", f"/training/plans/{plan_id}/report"):
+            with count_queries() as seen:
+                assert client.get(path).status_code == 200
+            counts.append(len(seen))
+        return counts
+
+    one = statements()
+    for code in ("ISO-01", "ISO-02", "ISO-05"):
+        client.post(f"/training/plans/{plan_id}/classes/new", data=class_form(
+            province, SOON, course=province["courses"][code].id,
+            agencies=[str(province["a"].id), str(province["b"].id)]))
+    assert len(db.session.scalars(select(TrainingClass)).all()) == 4
+    assert statements() == one

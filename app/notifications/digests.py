@@ -84,15 +84,21 @@ class OwedIndex:
         owed = [self.agencies[a] for a in tree if a in self.agencies]
         if not owed:
             return [], 0, 0, 0
-        first = list(islice(merge(*(sorted(o.first) for o in owed)), DIGEST_ROWS))
+        for o in owed:  # once cut, a list stays sorted: the next subtree that reads it sorts nothing
+            o.first.sort()
+            del o.first[DIGEST_ROWS:]
+        first = list(islice(merge(*(o.first for o in owed)), DIGEST_ROWS))
         counted = Counter(person for a in tree for person in self.shared.get(a, ()))
         people = sum(o.people for o in owed) - sum(n - 1 for n in counted.values())
         return first, sum(o.items for o in owed), people, sum(o.overdue for o in owed)
 
 
-def _ledger(kind: str, period: str) -> set[tuple[int, str]]:
-    return set(db.session.execute(select(Notification.person_id, Notification.subject)
-                                  .where(Notification.kind == kind, Notification.period == period)).all())
+def _ledger(kind: str, period: str | None = None) -> set[tuple[int, str]]:
+    """(person id, subject) of the notifications of this kind (and period) already in the ledger."""
+    query = select(Notification.person_id, Notification.subject).where(Notification.kind == kind)
+    if period is not None:
+        query = query.where(Notification.period == period)
+    return set(db.session.execute(query).all())
 
 
 def _subtrees(day: date) -> tuple[dict[int, Agency], dict[int, list[int]]]:
@@ -235,7 +241,7 @@ def class_invitations(day: date) -> list[Draft]:
     Someone moved up from the waiting list is told on the next run. One query for the seats."""
     from app.training.models import ClassSeat, TrainingClass
 
-    done = _ledger_kind("class_invite")
+    done = _ledger("class_invite")
     rows = db.session.execute(
         select(*RECIPIENT_COLUMNS, TrainingClass.id).join(ClassSeat, ClassSeat.person_id == Person.id)
         .join(TrainingClass, TrainingClass.id == ClassSeat.class_id)
@@ -254,11 +260,6 @@ def class_invitations(day: date) -> list[Draft]:
             template="class_invite", title_args={"course": klass.course.code, "day": format_date(klass.start_date)},
             klass=klass, link="/training/mine", day=day)))
     return drafts
-
-
-def _ledger_kind(kind: str) -> set[tuple[int, str]]:
-    return set(db.session.execute(select(Notification.person_id, Notification.subject)
-                                  .where(Notification.kind == kind)).all())
 
 
 def digest_drafts(day: date, rules: Rules, owed: OwedIndex) -> list[Draft]:

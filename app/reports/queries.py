@@ -25,6 +25,13 @@ def active_on(day: date):
     return and_(Agency.valid_from <= day, or_(Agency.valid_to.is_(None), Agency.valid_to >= day))
 
 
+def subtree(root_ids):
+    """select() of the ids of these agencies and of every agency under them (a recursive query)."""
+    tree = select(Agency.id).where(Agency.id.in_(root_ids)).cte("subtree", recursive=True)
+    tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
 @dataclass
 class AgencyRow:
     id: int

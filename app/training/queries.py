@@ -91,9 +91,15 @@ def plan_counts(plan_id: int, year: int, rules: Rules | None = None, day: date |
         .where(TrainingClass.plan_id == plan_id, covers(ref), active_on(ref), Agency.in_iso_scope.is_(True),
                Person.active.is_(True), owes(rules, Course.code, TrainingClass.course_id, year))
         .group_by(TrainingClass.id))
-    counts: dict[int, ClassCounts] = {}
+    counts = seat_counts(plan_id)
     for class_id, n in reach:
         counts.setdefault(class_id, ClassCounts()).reach = n
+    return counts
+
+
+def seat_counts(plan_id: int) -> dict[int, ClassCounts]:
+    """class id -> ClassCounts of the seats only (reach 0), for every class of a plan. One query."""
+    counts: dict[int, ClassCounts] = {}
     seats = db.session.execute(
         select(ClassSeat.class_id, ClassSeat.status, ClassSeat.attendance, func.count())
         .join(TrainingClass, TrainingClass.id == ClassSeat.class_id)

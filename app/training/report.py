@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.core.dates import format_date
 from app.core.spreadsheets import neutralise
@@ -18,7 +19,8 @@ from app.coverage.queries import coverage_table, percent
 from app.coverage.rules import Rules, current_rules
 from app.extensions import db
 from app.training.models import ClassSeat, TrainingClass, TrainingPlan
-from app.training.queries import plan_counts
+from app.reports.queries import subtree
+from app.training.queries import seat_counts
 
 
 @dataclass
@@ -76,11 +78,12 @@ def plan_report(plan: TrainingPlan, rules: Rules | None = None) -> PlanReport:
     over the plan's agencies (the province, or the owner and those under it) gives who owed each
     course; the seats give who came. A fixed number of queries."""
     rules = rules or current_rules()
-    scope = _subtree(plan.owner_agency_id) if plan.owner_agency_id is not None else None
+    scope = set(db.session.scalars(subtree([plan.owner_agency_id]))) if plan.owner_agency_id is not None else None
     table = coverage_table(plan.year, agency_ids=scope, rules=rules)
-    counts = plan_counts(plan.id, plan.year, rules)
+    counts = seat_counts(plan.id)
     classes = list(db.session.scalars(select(TrainingClass).where(TrainingClass.plan_id == plan.id)
-                                      .order_by(TrainingClass.start_date, TrainingClass.id)))
+                                      .order_by(TrainingClass.start_date, TrainingClass.id)
+                                      .options(joinedload(TrainingClass.course))))
     reached = dict(db.session.execute(
         select(TrainingClass.course_id, func.count(func.distinct(ClassSeat.person_id)))
         .join(TrainingClass, TrainingClass.id == ClassSeat.class_id)
@@ -98,14 +101,6 @@ def plan_report(plan: TrainingPlan, rules: Rules | None = None) -> PlanReport:
         came = reached.get(course_id, 0)
         report.courses.append(CourseLine(code, due, came, percent(came, due) if due else None))
     return report
-
-
-def _subtree(agency_id: int) -> set[int]:
-    from app.agencies.models import Agency
-
-    tree = select(Agency.id).where(Agency.id == agency_id).cte("plan_tree", recursive=True)
-    tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
-    return set(db.session.scalars(select(tree.c.id)))
 
 
 def stored_report(plan_id: int, year: int) -> tuple[PlanReport, object] | None:

@@ -5,7 +5,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.accounts.forms import EmptyForm
 from app.accounts.models import Assignment, Person
@@ -13,7 +14,9 @@ from app.agencies.models import Agency
 from app.agencies.types import type_label
 from app.core.dates import format_datetime, today
 from app.courses.models import Course, CourseVersion
+from app.coverage.exports import XLSX_TYPE
 from app.extensions import db
+from app.reports.queries import active_on, covers
 from app.policy import (can_edit_class_seats, can_manage_plan, can_plan_training, can_view_class, class_agency_ids,
                         editable_agency_ids, ensure, managed_agency_ids, require, sees_training)
 from app.imports.readers import ImportFileError, ImportSource
@@ -29,8 +32,9 @@ bp = Blueprint("training", __name__, url_prefix="/training")
 
 
 def _visible_plans():
-    """select() of the plans the signed-in person manages, newest year first."""
-    query = select(TrainingPlan).order_by(TrainingPlan.year.desc(), TrainingPlan.id.desc())
+    """select() of the plans the signed-in person manages, newest year first, with what the list shows."""
+    query = (select(TrainingPlan).order_by(TrainingPlan.year.desc(), TrainingPlan.id.desc())
+             .options(selectinload(TrainingPlan.classes), joinedload(TrainingPlan.owner_agency)))
     ids = editable_agency_ids(current_user)
     if ids is not None:
         query = query.where(TrainingPlan.owner_agency_id.in_(ids))
@@ -45,7 +49,8 @@ def _invited_classes():
     return list(db.session.scalars(
         select(TrainingClass).join(class_agency, class_agency.c.class_id == TrainingClass.id)
         .where(class_agency.c.agency_id.in_(ids)).distinct()
-        .order_by(TrainingClass.start_date.desc(), TrainingClass.id.desc()).limit(50)))
+        .order_by(TrainingClass.start_date.desc(), TrainingClass.id.desc()).limit(50)
+        .options(joinedload(TrainingClass.course))))
 
 
 @bp.get("/")
@@ -63,7 +68,8 @@ def mine():
     seats = list(db.session.scalars(
         select(ClassSeat).join(TrainingClass, TrainingClass.id == ClassSeat.class_id)
         .where(ClassSeat.person_id == current_user.id)
-        .order_by(TrainingClass.start_date.desc())))
+        .order_by(TrainingClass.start_date.desc())
+        .options(contains_eager(ClassSeat.training_class).joinedload(TrainingClass.course))))
     return render_template("training/mine.html", seats=seats, day=today())
 
 
@@ -109,7 +115,11 @@ def _plan_or_404(plan_id: int) -> TrainingPlan:
 @login_required
 def plan(plan_id: int):
     plan = _plan_or_404(plan_id)
-    return render_template("training/plan.html", plan=plan, counts=plan_counts(plan.id, plan.year))
+    classes = list(db.session.scalars(
+        select(TrainingClass).where(TrainingClass.plan_id == plan.id)
+        .order_by(TrainingClass.start_date, TrainingClass.id)
+        .options(joinedload(TrainingClass.course), selectinload(TrainingClass.agencies))))
+    return render_template("training/plan.html", plan=plan, classes=classes, counts=plan_counts(plan.id, plan.year))
 
 
 def _report_of(plan: TrainingPlan):
@@ -133,8 +143,8 @@ def report_xlsx(plan_id: int):
     plan = _plan_or_404(plan_id)
     shown, freeze = _report_of(plan)
     body = training_report.to_xlsx(shown, format_datetime(freeze.frozen_at) if freeze is not None else None)
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="bao-cao-ke-hoach-dao-tao-{plan.year}-{plan.id}.xlsx"'})
+    return Response(body, mimetype=XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="bao-cao-ke-hoach-dao-tao-{plan.year}-{plan.id}.xlsx"'})
 
 
 def _course_choices() -> list[tuple[int, str]]:
@@ -151,8 +161,7 @@ def _agency_choices(plan: TrainingPlan) -> list[tuple[int, str]]:
     only its own agencies."""
     day = today()
     query = (select(Agency.id, Agency.code, Agency.name)
-             .where(Agency.in_iso_scope.is_(True), Agency.valid_from <= day,
-                    or_(Agency.valid_to.is_(None), Agency.valid_to >= day)).order_by(Agency.code))
+             .where(Agency.in_iso_scope.is_(True), active_on(day)).order_by(Agency.code))
     ids = editable_agency_ids(current_user)
     if ids is not None:
         query = query.where(Agency.id.in_(ids))
@@ -212,11 +221,17 @@ def _class_or_404(class_id: int) -> TrainingClass:
     return db.get_or_404(TrainingClass, class_id)
 
 
+def _managed_class(class_id: int) -> TrainingClass:
+    """The class, 404 if there is none, 403 unless the signed-in person manages its plan."""
+    klass = _class_or_404(class_id)
+    ensure(can_manage_plan(current_user, klass.plan))
+    return klass
+
+
 @bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_class(class_id: int):
-    klass = _class_or_404(class_id)
-    ensure(can_manage_plan(current_user, klass.plan))
+    klass = _managed_class(class_id)
     return _save_class_page(klass.plan, klass)
 
 
@@ -229,8 +244,7 @@ def _addable_people(klass: TrainingClass, within: set[int] | None) -> list[tuple
              .join(class_agency, and_(class_agency.c.agency_id == Assignment.agency_id,
                                       class_agency.c.class_id == klass.id))
              .join(Agency, Agency.id == Assignment.agency_id)
-             .where(Person.active.is_(True), Assignment.start_date <= day,
-                    or_(Assignment.end_date.is_(None), Assignment.end_date >= day), Person.id.not_in(seated))
+             .where(Person.active.is_(True), covers(day), Person.id.not_in(seated))
              .order_by(Agency.code, Person.full_name).limit(2000))
     if within is not None:
         query = query.where(Assignment.agency_id.in_(within))
@@ -269,12 +283,10 @@ def show_class(class_id: int):
 @login_required
 def attendance_file(class_id: int, fmt: str):
     """The invited people as a sheet to fill in (and upload back): staff code, name, agency, ticks."""
-    klass = _class_or_404(class_id)
-    ensure(can_manage_plan(current_user, klass.plan))
+    klass = _managed_class(class_id)
     seats = [s for s in roster(klass.id) if s.status == "invited"]
     body = attendance_sheet.sheet(seats, fmt)
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="diem-danh-lop-{klass.id}.{fmt}"'})
 
@@ -283,8 +295,7 @@ def attendance_file(class_id: int, fmt: str):
 @login_required
 def upload_attendance(class_id: int):
     """The filled-in sheet: every row checked first; one bad row and nothing is recorded."""
-    klass = _class_or_404(class_id)
-    ensure(can_manage_plan(current_user, klass.plan))
+    klass = _managed_class(class_id)
     form = AttendanceUploadForm()
     if not form.validate_on_submit():
         return _class_page(klass, 400, upload_form=form)
@@ -320,8 +331,7 @@ def _back(klass: TrainingClass):
 
 def _organiser_action(class_id: int, act, say):
     """A one-click POST of the class's organiser: run `act(klass)`, flash `say(result)` or why not."""
-    klass = _class_or_404(class_id)
-    ensure(can_manage_plan(current_user, klass.plan))
+    klass = _managed_class(class_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -416,8 +426,7 @@ def close(class_id: int):
 @bp.post("/classes/<int:class_id>/reopen")
 @login_required
 def reopen(class_id: int):
-    klass = _class_or_404(class_id)
-    ensure(can_manage_plan(current_user, klass.plan))
+    klass = _managed_class(class_id)
     form = ReopenForm()
     if not form.validate_on_submit():
         flash(_("Hãy ghi lý do mở lại lớp."), "error")

@@ -11,6 +11,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
@@ -21,6 +22,7 @@ from app.courses.models import CourseVersion
 from app.coverage.models import CoverageFreeze
 from app.extensions import db
 from app.training.models import ATTENDANCE, ClassSeat, TrainingClass, TrainingPlan, class_agency
+from app.reports.queries import active_on, covers, subtree
 from app.training.queries import owing_to_invite
 
 
@@ -74,13 +76,10 @@ def _picked_agencies(data: ClassData, day: date) -> list[Agency]:
     """The in-scope agencies active on `day` picked by id, by type or under a parent (the parent too)."""
     if not (data.agency_ids or data.agency_types or data.parent_ids):
         return []
-    tree = select(Agency.id).where(Agency.id.in_(data.parent_ids)).cte("picked_tree", recursive=True)
-    tree = tree.union_all(select(Agency.id).where(Agency.parent_id == tree.c.id))
     return list(db.session.scalars(
-        select(Agency).where(Agency.in_iso_scope.is_(True), Agency.valid_from <= day,
-                                or_(Agency.valid_to.is_(None), Agency.valid_to >= day),
-                                or_(Agency.id.in_(data.agency_ids), Agency.type.in_(data.agency_types),
-                                    Agency.id.in_(select(tree.c.id))))
+        select(Agency).where(Agency.in_iso_scope.is_(True), active_on(day),
+                             or_(Agency.id.in_(data.agency_ids), Agency.type.in_(data.agency_types),
+                                 Agency.id.in_(subtree(data.parent_ids))))
         .order_by(Agency.code)))
 
 
@@ -201,8 +200,7 @@ def agency_of_person_in_class(klass: TrainingClass, person_id: int, within: set[
     query = (select(Assignment.agency_id)
              .join(class_agency, and_(class_agency.c.agency_id == Assignment.agency_id,
                                       class_agency.c.class_id == klass.id))
-             .where(Assignment.person_id == person_id, Assignment.start_date <= day,
-                    or_(Assignment.end_date.is_(None), Assignment.end_date >= day))
+             .where(Assignment.person_id == person_id, covers(day))
              .order_by(Assignment.agency_id).limit(1))
     if within is not None:
         query = query.where(Assignment.agency_id.in_(within))
@@ -261,7 +259,7 @@ def record_attendance(klass: TrainingClass, marks: dict[int, Mark], actor) -> in
     if klass.start_date > today():
         raise TrainingError(_("Lớp chưa diễn ra: chỉ điểm danh từ ngày bắt đầu lớp."))
     seats = {s.id: s for s in db.session.scalars(select(ClassSeat).where(
-        ClassSeat.class_id == klass.id, ClassSeat.id.in_(list(marks))))}
+        ClassSeat.class_id == klass.id, ClassSeat.id.in_(list(marks))).options(joinedload(ClassSeat.person)))}
     for seat_id, mark in marks.items():
         seat = seats.get(seat_id)
         if seat is None or seat.status != "invited":
@@ -306,9 +304,7 @@ def close_class(klass: TrainingClass, actor) -> int:
     if unmarked:
         raise TrainingError(_("Còn %(n)d người chưa được điểm danh.", n=unmarked))
     day = klass.end_date
-    agency_then = (select(Assignment.agency_id).where(
-        Assignment.person_id == ClassSeat.person_id, Assignment.start_date <= day,
-        or_(Assignment.end_date.is_(None), Assignment.end_date >= day))
+    agency_then = (select(Assignment.agency_id).where(Assignment.person_id == ClassSeat.person_id, covers(day))
         .order_by(Assignment.start_date, Assignment.id).limit(1).correlate(ClassSeat).scalar_subquery())
     version = (select(CourseVersion.id).where(CourseVersion.course_id == klass.course_id,
                                               CourseVersion.is_current.is_(True)).limit(1).scalar_subquery())

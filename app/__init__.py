@@ -79,10 +79,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.quizzes.routes import bp as quizzes_bp
     from app.reports.routes import bp as reports_bp
     from app.training.routes import bp as training_bp
+    from app.quiz_stats.routes import bp as quiz_stats_bp
 
     for bp in (accounts_bp, agencies_bp, audit_bp, health_bp, courses_bp, coverage_bp, coverage_year_bp,
                imports_bp, me_bp, notifications_bp, notifications_log_bp, people_bp, quizzes_bp, reports_bp,
-               training_bp):
+               training_bp, quiz_stats_bp):
         app.register_blueprint(bp)
 
     from app.cli import register_commands
@@ -100,8 +101,8 @@ def _register_template_helpers(app: Flask) -> None:
     from app.courses.rule_text import fill_rules
     from app.coverage.labels import column_label
     from app.coverage.rules import current_rules
-    from app.policy import (can_import, can_manage_people, can_view_audit, can_view_mail_log, sees_agencies,
-                            sees_training)
+    from app.policy import (can_import, can_manage_people, can_view_audit, can_view_item_analysis,
+                            can_view_mail_log, sees_agencies, sees_training)
 
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = format_datetime
@@ -127,6 +128,7 @@ def _register_template_helpers(app: Flask) -> None:
             "policy_can_import": can_import,
             "policy_can_view_mail_log": can_view_mail_log,
             "policy_sees_training": sees_training,
+            "policy_can_view_item_analysis": can_view_item_analysis,
         }
 
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
 from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency, LineageEvent
 from app.completions.models import Completion
-from app.completions.services import record_completion
+from app.completions.services import agency_on, record_completion
 from app.courses.services import current_version, sync_courses
 from app.extensions import db
 
@@ -49,6 +49,8 @@ ACCOUNTS = [
     ("quantri", "Võ Quốc Bảo", "admin", "AG-SKHCN", (), date(2025, 7, 1)),
 ]
 
+#: enough staff that several agencies pass the five-learner threshold of the weakness report
+DEMO_STAFF = 90
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Quốc", "Thu", "Kim", "Hữu"]
 GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Khoa", "Linh", "Mai", "Nam", "Phúc",
@@ -129,9 +131,69 @@ def _demo_completions(person: Person, rng: random.Random) -> int:
                 Completion.person_id == person.id, Completion.course_id == version.course_id,
                 Completion.completed_on == day)):
             continue
-        if record_completion(person.id, version, day, score=score, source=source):
+        attempt_id = None
+        if source == "online" and day.year >= DEMO_LAST_DAY.year - 1:
+            attempt_id, score = _demo_attempts(person, version, day)
+            if attempt_id is None:  # failed every attempt: no completion
+                continue
+        if record_completion(person.id, version, day, score=score, source=source, attempt_id=attempt_id):
             added += 1
     return added
+
+
+#: courses no rule makes anyone owe: the demo's learners take their quizzes by choice
+PRACTICE_COURSES = ("ISO-03", "ISO-04", "ISO-06", "ISO-07")
+
+
+def _demo_practice(person: Person) -> int:
+    """In each of the last two years most staff take the quiz of one course nobody owes, so the
+    statistics pages have answers to show without changing who owes what. Returns completions added."""
+    rng = random.Random(f"practice/{person.staff_code}")
+    first = min(a.start_date for a in person.assignments)
+    added = 0
+    for year in (DEMO_LAST_DAY.year - 1, DEMO_LAST_DAY.year):
+        version = current_version(rng.choice(PRACTICE_COURSES))
+        day = date(year, rng.randint(1, 11), rng.randint(1, 28))
+        if rng.random() > 0.85 or version is None or not first <= day <= DEMO_LAST_DAY:
+            continue
+        attempt_id, score = _demo_attempts(person, version, day)
+        if attempt_id is not None and record_completion(person.id, version, day, score=score, attempt_id=attempt_id):
+            added += 1
+    return added
+
+
+def _demo_attempts(person: Person, version, day: date) -> tuple[int | None, int | None]:
+    """Graded attempts on the completion day until one passes or none are left, answered by a
+    made-up learner (app.quiz_stats.synthetic); returns (passing attempt id, its score) or (None, None).
+    Nothing new when the person already has attempts on that version (the demo runs again)."""
+    from app.quizzes.models import QuizAttempt
+    from app.quizzes.services import is_pass, record_responses
+    from app.quiz_stats import synthetic
+
+    if db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.person_id == person.id,
+                                                      QuizAttempt.course_version_id == version.id).limit(1)):
+        return None, None
+    rng = random.Random(f"{person.staff_code}/{version.course.code}")
+    pool = [synthetic.Item.of(q) for q in version.questions]
+    by_id = {q.id: q for q in version.questions}
+    ability = rng.gauss(0.6, 0.9)
+    agency = agency_on(person.id, day)
+    for number in range(version.attempts_allowed or 3):
+        drawn, answers, right, _marks = synthetic.attempt(pool, version.questions_per_attempt, ability, rng)
+        total = len(drawn)
+        start = datetime.combine(day, time(1 + number, 30), tzinfo=timezone.utc)
+        passed = is_pass(right, total, version.pass_mark)
+        attempt = QuizAttempt(person_id=person.id, course_version_id=version.id, drawn=drawn, answers=answers,
+                              started_at=start, submitted_at=start + timedelta(minutes=12), correct_count=right,
+                              score=round(100 * right / total), passed=passed)
+        db.session.add(attempt)
+        db.session.flush()
+        record_responses(attempt, {i: by_id[i] for i, _keys in drawn}, answers, agency.id if agency else None,
+                         day.year)
+        if passed:
+            return attempt.id, attempt.score
+        ability += 0.5  # they read the explanations of what they got wrong
+    return None, None
 
 
 #: the demo's 2026 training plan: a class held in October (closed, its attendance counted in the
@@ -191,7 +253,7 @@ def load_demo(courses_dir: str) -> str:
     rng = random.Random(2026)  # the same province every time
     staff = []
     active_codes = [a[0] for a in AGENCIES if a[5] is None and a[0] != "AG-UBND"]
-    for i in range(1, 61):
+    for i in range(1, DEMO_STAFF + 1):
         agency_code = active_codes[i % len(active_codes)]
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         roles = ("leader",) if i % 10 == 1 else ("iso_secretary",) if i % 10 == 2 else ()
@@ -202,6 +264,7 @@ def load_demo(courses_dir: str) -> str:
         staff.append(person)
     db.session.flush()
     added = sum(_demo_completions(person, rng) for person in staff)
+    added += sum(_demo_practice(person) for person in staff)
     added += _demo_completions(db.session.scalar(select(Person).where(Person.username == "lanhdao")), rng)
     training = _demo_training(agencies)
     return (f"demo: {len(agencies)} agencies, {len(ACCOUNTS) + len(staff)} people, "

@@ -3,7 +3,7 @@ from app.accounts.models import Assignment, Invite, Person  # noqa: F401
 from app.agencies.models import Agency, LineageEvent  # noqa: F401
 from app.completions.models import Completion  # noqa: F401
 from app.courses.models import Course, CourseAsset, CourseVersion, Module, ModuleRead, Question  # noqa: F401
-from app.quizzes.models import QuizAttempt  # noqa: F401
+from app.quizzes.models import QuizAttempt, QuizResponse  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.coverage.models import CoverageFreeze, InspectionPlan  # noqa: F401
 from app.imports.models import ImportUpload  # noqa: F401

@@ -259,3 +259,15 @@ def can_edit_class_seats(person: Person, klass) -> bool:
 def sees_training(person: Person) -> bool:
     """The training menu: whoever plans, or heads an agency (their invitations)."""
     return can_plan_training(person) or sees_agencies(person)
+
+
+# --- quiz statistics ------------------------------------------------------------------------
+
+def can_view_item_analysis(person: Person) -> bool:
+    """Per-question statistics of every quiz (the content authors' tool): DOST and admins."""
+    return sees_whole_province(person)
+
+
+def can_view_clause_report(person: Person) -> bool:
+    """Weakness by clause: DOST and admins for the province, a head or secretary for their agencies."""
+    return sees_agencies(person)

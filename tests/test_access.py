@@ -75,6 +75,14 @@ TABLE = [
     ("/training/classes/{class_a}/edit", PROVINCE),
     ("/training/classes/{class_b}", PROVINCE),  # only B is invited
     ("/training/classes/{class_b}/roster", PROVINCE),
+    ("/stats/questions", PROVINCE),
+    ("/stats/questions?course=FX-02&year=", PROVINCE),
+    ("/stats/questions.xlsx", PROVINCE),
+    ("/stats/clauses", MANAGERS_UP),
+    ("/stats/clauses.xlsx", MANAGERS_UP),
+    ("/stats/clauses?agency=A", MANAGERS_UP),
+    ("/stats/clauses?agency=A-PVHCC", MANAGERS_UP),
+    ("/stats/clauses?agency=B", allowed("dost", "admin") | {"secretary": 404, "manager": 404}),  # not theirs
 ]
 
 

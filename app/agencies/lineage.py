@@ -181,20 +181,23 @@ def apply_event(event: str, predecessor: Agency, successors: list[Agency], effec
     return outcome
 
 
-def _edges(day: date) -> dict[int, list[int | None]]:
+def lineage_graph(day: date | None = None) -> dict[int, list[int | None]]:
+    """Predecessor id -> successor ids (None for a dissolution) of the edges effective by `day`
+    (default today). One query."""
     graph: dict[int, list[int | None]] = defaultdict(list)
     for predecessor_id, successor_id in db.session.execute(
             select(LineageEvent.predecessor_id, LineageEvent.successor_id)
-            .where(LineageEvent.effective_date <= day)):
+            .where(LineageEvent.effective_date <= (day or today()))):
         graph[predecessor_id].append(successor_id)
     return graph
 
 
-def resolve_current(agency_ids, day: date | None = None) -> dict[int, list[int]]:
+def resolve_current(agency_ids, day: date | None = None, graph: dict | None = None) -> dict[int, list[int]]:
     """Each agency id mapped to the agency id(s) it has become by `day` (default today), following
     lineage edges effective on or before that day: merge, absorb and rename lead to one successor,
-    split to several, dissolve to none; an agency without edges maps to itself. One query."""
-    graph = _edges(day or today())
+    split to several, dissolve to none; an agency without edges maps to itself. One query, none when
+    the caller passes the lineage_graph() it already has."""
+    graph = lineage_graph(day) if graph is None else graph
     memo: dict[int, list[int]] = {}
 
     def walk(agency_id: int, path: frozenset) -> list[int]:
@@ -211,11 +214,27 @@ def resolve_current(agency_ids, day: date | None = None) -> dict[int, list[int]]
     return {agency_id: walk(agency_id, frozenset({agency_id})) for agency_id in agency_ids}
 
 
+def predecessors(agency_ids, graph: dict[int, list[int | None]]) -> set[int]:
+    """The agencies given and every agency that led to one of them through the lineage graph."""
+    backward: dict[int, list[int]] = defaultdict(list)
+    for predecessor_id, successor_ids in graph.items():
+        for successor_id in successor_ids:
+            if successor_id is not None:
+                backward[successor_id].append(predecessor_id)
+    found, todo = set(agency_ids), list(agency_ids)
+    while todo:
+        for predecessor_id in backward.get(todo.pop(), ()):
+            if predecessor_id not in found:
+                found.add(predecessor_id)
+                todo.append(predecessor_id)
+    return found
+
+
 def successor_chain(agency_id: int, day: date | None = None) -> list[LineageEvent]:
     """Every lineage edge reachable forward from an agency (by `day`, default today), oldest first.
     Two queries."""
     day = day or today()
-    graph = _edges(day)
+    graph = lineage_graph(day)
     reached, todo = {agency_id}, [agency_id]
     while todo:
         for successor_id in graph.get(todo.pop(), []):

@@ -33,13 +33,16 @@ def agency_on(person_id: int, day: date) -> Agency | None:
 
 
 def record_completion(person_id: int, version: CourseVersion, completed_on: date, *, score: int | None,
-                      source: str = "online", attempt_id: int | None = None) -> Completion | None:
+                      source: str = "online", attempt_id: int | None = None,
+                      agency: Agency | None = ...) -> Completion | None:  # type: ignore[assignment]
     """Insert a completion with a snapshot of the person's agency (id, code, name as they are today).
+    `agency` is that agency when the caller has already looked it up (None: the person had none).
 
     Returns the new completion, or None when this attempt already has one (a replayed submit).
     Flushes inside a savepoint so a lost race leaves the caller's transaction usable.
     """
-    agency = agency_on(person_id, completed_on)
+    if agency is ...:
+        agency = agency_on(person_id, completed_on)
     completion = Completion(
         person_id=person_id, course_id=version.course_id, course_version_id=version.id,
         completed_on=completed_on, score=score, source=source, attempt_id=attempt_id,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import utcnow
@@ -35,3 +35,31 @@ class QuizAttempt(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuizAttempt {self.id} person={self.person_id}>"
+
+
+class QuizResponse(db.Model):
+    """One answer of a submitted attempt, kept as a row so that item analysis and the weakness
+    report are grouped queries rather than a walk through every attempt's JSON."""
+    __tablename__ = "quiz_response"
+    __table_args__ = (
+        Index("ix_quiz_response_course_year", "course_id", "year", "question_id"),
+        Index("ix_quiz_response_agency_year", "agency_id", "year"),
+    )
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempt.id"), primary_key=True)
+    #: no index of its own: questions are never deleted, and reads by question go through course and year
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    #: the person's agency on the day the attempt was submitted (as completions record it)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    #: calendar year in Vietnam of the submission
+    year: Mapped[int]
+    #: the chosen option keys, sorted and comma-joined; "" when the question was left unanswered
+    chosen: Mapped[str] = mapped_column(String(40))
+    correct: Mapped[bool]
+    #: correct answers on the attempt's other questions (the score item discrimination is measured against)
+    rest: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"<QuizResponse attempt={self.attempt_id} question={self.question_id}>"

@@ -4,14 +4,14 @@ from __future__ import annotations
 import random
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.completions.models import Completion
-from app.completions.services import record_completion
+from app.completions.services import agency_on, record_completion
 from app.core.dates import local_date, utcnow
 from app.courses.models import CourseVersion, Question
 from app.extensions import db
-from app.quizzes.models import QuizAttempt
+from app.quizzes.models import QuizAttempt, QuizResponse
 
 
 class QuizError(ValueError):
@@ -83,6 +83,11 @@ def start_attempt(person_id: int, version: CourseVersion, rng: random.Random | N
     return attempt
 
 
+def is_pass(correct: int, total: int, pass_mark: int) -> bool:
+    """At least pass_mark per cent right, compared exactly, not on the rounded score."""
+    return correct * 100 >= pass_mark * total
+
+
 def grade(questions: dict[int, Question], answers: dict[str, list[str]]) -> int:
     """Number of questions whose chosen options are exactly the correct set."""
     return sum(1 for qid, q in questions.items() if set(answers.get(str(qid), [])) == q.correct_keys)
@@ -112,7 +117,7 @@ def submit_attempt(attempt_id: int, person_id: int, raw_answers: dict[str, list[
     total = len(attempt.question_ids)
     score = round(100 * correct / total) if total else 0
     version = attempt.version
-    passed = correct * 100 >= version.pass_mark * total  # exact, not the rounded score
+    passed = is_pass(correct, total, version.pass_mark)
     now = utcnow()
     # Conditional update: of two racing submits only one finds the attempt still open.
     result = db.session.execute(
@@ -122,6 +127,30 @@ def submit_attempt(attempt_id: int, person_id: int, raw_answers: dict[str, list[
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(attempt)
-    if result.rowcount == 1 and passed:
-        record_completion(person_id, version, local_date(now), score=score, attempt_id=attempt.id)
+    if result.rowcount == 1:
+        day = local_date(now)
+        agency = agency_on(person_id, day)
+        record_responses(attempt, questions, answers, agency.id if agency else None, day.year)
+        if passed:
+            record_completion(person_id, version, day, score=score, attempt_id=attempt.id, agency=agency)
     return attempt
+
+
+def response_rows(attempt_id: int, person_id: int, course_id: int, agency_id: int | None, year: int,
+                  questions: dict[int, Question], answers: dict[str, list[str]]) -> list[dict]:
+    """The quiz_response rows of one graded attempt: per question the sorted chosen keys, whether
+    they are exactly the key, and the number right on the attempt's other questions."""
+    right = {qid: set(answers.get(str(qid), [])) == q.correct_keys for qid, q in questions.items()}
+    total = sum(right.values())
+    return [{"attempt_id": attempt_id, "question_id": qid, "course_id": course_id, "person_id": person_id,
+             "agency_id": agency_id, "year": year, "chosen": ",".join(sorted(answers.get(str(qid), []))),
+             "correct": ok, "rest": total - ok} for qid, ok in right.items()]
+
+
+def record_responses(attempt: QuizAttempt, questions: dict[int, Question], answers: dict[str, list[str]],
+                     agency_id: int | None, year: int) -> None:
+    """Write the answers of a just-graded attempt as rows, in one statement. Flushes."""
+    rows = response_rows(attempt.id, attempt.person_id, attempt.version.course_id, agency_id, year,
+                         questions, answers)
+    if rows:
+        db.session.execute(insert(QuizResponse), rows)

@@ -1,0 +1,1 @@
+"""Quiz statistics: item analysis for authors and the weakness-by-clause report."""

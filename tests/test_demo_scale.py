@@ -10,7 +10,8 @@ from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency, LineageEvent
 from app.completions.models import Completion
 from app.core.dates import today
-from app.courses.models import Course, CourseVersion
+from app.courses.models import Course, CourseVersion, Question
+from app.quizzes.models import QuizAttempt, QuizResponse
 from app.demo_scale import ScaleDataError, load_scale
 
 TINY = 0.02  # about 8 current agencies, 160 people, 1,000 completions
@@ -19,12 +20,19 @@ CODES = [f"ISO-0{n}" for n in range(1, 9)]
 
 @pytest.fixture
 def catalogue(db):
-    """The eight catalogue courses as bare current versions (syncing the real ones takes a second)."""
+    """The eight catalogue courses as bare current versions with three questions each (syncing the
+    real ones takes a second)."""
     for code in CODES:
         course = Course(code=code)
-        db.session.add(CourseVersion(course=course, number=1, content_hash=code, title=code,
-                                     standard_edition="TCVN ISO 9001:2015", minutes=30, pass_mark=80,
-                                     questions_per_attempt=10))
+        version = CourseVersion(course=course, number=1, content_hash=code, title=code,
+                                standard_edition="TCVN ISO 9001:2015", minutes=30, pass_mark=80,
+                                questions_per_attempt=10, attempts_allowed=3)
+        db.session.add(version)
+        for n, kind in enumerate(("single", "multiple", "truefalse"), start=1):
+            options = [{"key": k, "html": k, "correct": k in ("a", "b" if kind == "multiple" else "a")}
+                       for k in ("ab" if kind == "truefalse" else "abcd")]
+            db.session.add(Question(version=version, qid=f"{code}-{n}", position=n, kind=kind, clause="7.5",
+                                    stem_html="?", options=options, explanation_html=""))
     db.session.commit()
 
 
@@ -55,7 +63,7 @@ def digest(db) -> str:
 
 
 def wipe(db):
-    for model in (Completion, Assignment, Person, LineageEvent, Agency):
+    for model in (Completion, QuizResponse, QuizAttempt, Assignment, Person, LineageEvent, Agency):
         db.session.execute(delete(model.__table__))
     db.session.commit()
 
@@ -67,6 +75,26 @@ def test_the_tiny_tier_has_every_kind_of_row(db, catalogue):
     assert counts["lineage edges"] > 0 and counts["people"] > 100 and counts["completions"] > 500
     assert db.session.scalar(select(Completion.id).order_by(Completion.id.desc()).limit(1)) \
         - db.session.scalar(select(Completion.id).order_by(Completion.id).limit(1)) + 1 == counts["completions"]
+
+
+def test_online_completions_of_this_year_and_last_rest_on_a_passing_attempt_and_its_answers(db, catalogue):
+    summary = generate(db)
+    since = date(today().year - 1, 1, 1)
+    rows = db.session.execute(select(Completion, QuizAttempt).outerjoin(
+        QuizAttempt, QuizAttempt.id == Completion.attempt_id)).all()
+    backed = [(c, a) for c, a in rows if a is not None]
+    assert backed and summary.counts["quiz attempts"] >= len(backed)
+    for completion, attempt in rows:
+        assert (attempt is not None) == (completion.source == "online" and completion.completed_on >= since)
+    for completion, attempt in backed:
+        assert attempt.passed and attempt.score == completion.score and attempt.person_id == completion.person_id
+        assert attempt.correct_count * 100 >= 80 * len(attempt.drawn)
+    answers = db.session.execute(select(QuizResponse, QuizAttempt).join(QuizAttempt)).all()
+    assert len(answers) == summary.counts["quiz answers"] == sum(len(a.drawn) for a in db.session.scalars(select(QuizAttempt)))
+    for response, attempt in answers:
+        chosen = attempt.answers[str(response.question_id)]
+        assert response.chosen == ",".join(chosen) and response.rest == attempt.correct_count - response.correct
+    assert any(not a.passed for a in db.session.scalars(select(QuizAttempt)))  # some failed before passing
 
 
 def test_every_completion_is_credited_to_the_agency_of_the_assignment_covering_its_day(db, catalogue):

@@ -274,11 +274,11 @@ def test_only_submitted_attempts_count(db, province, courses):
     assert clause_weakness(today().year).total.learners[today().year] == 9
 
 
-def test_clause_weakness_takes_five_queries(db, province, count_queries):
+def test_clause_weakness_takes_four_queries(db, province, count_queries):
     scope = {province["A"].id}
     with count_queries() as seen:
         clause_weakness(today().year, scope)
-    assert len(seen) == 5
+    assert len(seen) == 4
 
 
 def test_the_clause_workbook_lists_the_province_and_each_agency(client, login, db, province):

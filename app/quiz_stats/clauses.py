@@ -98,8 +98,8 @@ def clause_weakness(year: int, agency_ids: set[int] | None = None) -> ClauseRepo
     the whole-province total (agency_ids None). `agency_ids` (today's agencies, e.g. a manager's
     subtree) limits the scope; the agency lines are the agencies of the scope active today, with
     those that have no answers. A question tagged with two clauses counts for both.
-    Five queries: lineage, agencies, answers by agency, year and clause tags, learners by agency and
-    year, and the learners of the whole scope by year.
+    Four queries: lineage, agencies, answers by agency, year and clause tags, and the learners of
+    each agency and year.
     """
     day = today()
     years = (year - 1, year)
@@ -117,33 +117,37 @@ def clause_weakness(year: int, agency_ids: set[int] | None = None) -> ClauseRepo
         scope = scope & QuizResponse.agency_id.in_(stored)
     right = func.sum(case((QuizResponse.correct, 1), else_=0))
     rows = db.session.execute(
-        select(QuizResponse.agency_id, QuizResponse.year, Question.clause, func.count().label("answers"),
-               right.label("right"))
+        select(QuizResponse.agency_id, QuizResponse.year, Question.clause, func.count(), right)
         .join(Question, Question.id == QuizResponse.question_id).where(scope)
-        .group_by(QuizResponse.agency_id, QuizResponse.year, Question.clause)).all()
+        .group_by(QuizResponse.agency_id, QuizResponse.year, Question.clause)).tuples().all()
+    # one row per learner and agency: a learner who answered at two agencies that became one, or at
+    # two agencies of the scope, is counted once where it matters (exact, not a sum of counts)
     learners = db.session.execute(
-        select(QuizResponse.agency_id, QuizResponse.year, QuizResponse.person_id).where(scope)
-        .group_by(QuizResponse.agency_id, QuizResponse.year, QuizResponse.person_id)).all()
-    total_learners = db.session.execute(
-        select(QuizResponse.year, func.count(func.distinct(QuizResponse.person_id))).where(scope)
-        .group_by(QuizResponse.year)).all()
+        select(QuizResponse.agency_id, QuizResponse.year, QuizResponse.person_id).where(scope).distinct()
+    ).tuples().all()
 
-    credited = {a: now[0] for a, now in resolve_current(
-        {r.agency_id for r in rows if r.agency_id is not None}, day, graph).items() if len(now) == 1}
+    credited = {a: lines[now[0]] for a, now in resolve_current(
+        {a for a, *_rest in rows if a is not None}, day, graph).items() if len(now) == 1 and now[0] in lines}
     total, groups, tags = Figures(), set(), {}
-    for r in rows:
-        found = tags.setdefault(r.clause, clause_groups(r.clause))
-        groups |= found
-        total.add(found, r.year, r.answers, r.right)
-        line = lines.get(credited.get(r.agency_id))
+    for agency_id, y, clause, answers, right_ in rows:
+        found = tags.get(clause)
+        if found is None:
+            found = tags[clause] = clause_groups(clause)
+            groups |= found
+        total.add(found, y, answers, right_)
+        line = credited.get(agency_id)
         if line is not None:
-            line.figures.add(found, r.year, r.answers, r.right)
-    total.learners = {y: n for y, n in total_learners}
-    people: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for r in learners:
-        if credited.get(r.agency_id) in lines:
-            people[(credited[r.agency_id], r.year)].add(r.person_id)
-    for (agency_id, y), persons in people.items():
-        lines[agency_id].figures.learners[y] = len(persons)
+            line.figures.add(found, y, answers, right_)
+    people: dict[tuple, set[int]] = defaultdict(set)
+    for agency_id, y, person_id in learners:
+        people[y].add(person_id)
+        line = credited.get(agency_id)
+        if line is not None:
+            people[(line.id, y)].add(person_id)
+    for key, persons in people.items():
+        if isinstance(key, tuple):
+            lines[key[0]].figures.learners[key[1]] = len(persons)
+        else:
+            total.learners[key] = len(persons)
     return ClauseReport(year, sorted(groups, key=clause_order), total, list(lines.values()))
 

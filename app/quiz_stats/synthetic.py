@@ -76,3 +76,17 @@ def attempt(pool: list[Item], count: int, ability: float, rng: random.Random):
         marks.append((item, chosen, set(chosen) == item.correct))
     return drawn, answers, sum(1 for *_rest, right in marks if right), marks
 
+
+
+def mend(marks: list, answers: dict[str, list[str]], pass_mark: int) -> int:
+    """Turn wrong answers into the key, first to last, until the attempt passes (a learner whose
+    last allowed attempt must pass, because the data says they completed). Returns the number right."""
+    right = sum(1 for *_rest, ok in marks if ok)
+    for index, (item, _chosen, ok) in enumerate(marks):
+        if right * 100 >= pass_mark * len(marks):
+            break
+        if not ok:
+            answers[str(item.id)] = sorted(item.correct)
+            marks[index] = (item, answers[str(item.id)], True)
+            right += 1
+    return right

@@ -12,10 +12,12 @@ from app.extensions import db
 
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempt"
+    # also the foreign key's index; item analysis counts a version's attempts of a year from it alone
+    __table_args__ = (Index("ix_quiz_attempt_version_submitted", "course_version_id", "submitted_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"), index=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: empty while the attempt is open; set exactly once when it is graded
     submitted_at: Mapped[datetime | None]
@@ -42,8 +44,10 @@ class QuizResponse(db.Model):
     report are grouped queries rather than a walk through every attempt's JSON."""
     __tablename__ = "quiz_response"
     __table_args__ = (
-        Index("ix_quiz_response_course_year", "course_id", "year", "question_id"),
-        Index("ix_quiz_response_agency_year", "agency_id", "year"),
+        # covers item analysis: a course's answers of a year are read from the index alone
+        Index("ix_quiz_response_course_year", "course_id", "year", "question_id", "chosen", "correct", "rest"),
+        # covers the learners of an agency and year (the weakness report counts them, index only)
+        Index("ix_quiz_response_agency_year", "agency_id", "year", "person_id"),
     )
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempt.id"), primary_key=True)

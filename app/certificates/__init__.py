@@ -1,0 +1,1 @@
+"""Certificates of completion: verification codes and the printed PDF."""

@@ -80,10 +80,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.reports.routes import bp as reports_bp
     from app.training.routes import bp as training_bp
     from app.quiz_stats.routes import bp as quiz_stats_bp
+    from app.certificates.routes import bp as certificates_bp
 
     for bp in (accounts_bp, agencies_bp, audit_bp, health_bp, courses_bp, coverage_bp, coverage_year_bp,
                imports_bp, me_bp, notifications_bp, notifications_log_bp, people_bp, quizzes_bp, reports_bp,
-               training_bp, quiz_stats_bp):
+               training_bp, quiz_stats_bp, certificates_bp):
         app.register_blueprint(bp)
 
     from app.cli import register_commands

@@ -248,3 +248,5 @@ def register_commands(app: Flask) -> None:
     register_coverage_commands(app)
     from app.notifications.cli import notify_cli
     app.cli.add_command(notify_cli)
+    from app.certificates.cli import certificates_cli
+    app.cli.add_command(certificates_cli)

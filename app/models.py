@@ -9,3 +9,4 @@ from app.coverage.models import CoverageFreeze, InspectionPlan  # noqa: F401
 from app.imports.models import ImportUpload  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.training.models import ClassSeat, TrainingClass, TrainingPlan  # noqa: F401
+from app.certificates.models import Certificate  # noqa: F401

@@ -271,3 +271,13 @@ def can_view_item_analysis(person: Person) -> bool:
 def can_view_clause_report(person: Person) -> bool:
     """Weakness by clause: DOST and admins for the province, a head or secretary for their agencies."""
     return sees_agencies(person)
+
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+def can_download_certificate(person: Person, certificate) -> bool:
+    """One's own; or as DOST or admin; or as head, secretary or manager of the agency it was earned at."""
+    if certificate.person_id == person.id or sees_whole_province(person):
+        return True
+    return certificate.agency_id is not None and can_view_agency(person, certificate.agency_id)

@@ -37,6 +37,8 @@ def test_completions_are_credited_to_the_agency_of_that_day(db, world):
         (D("2024-05-10"), "XA-CU-A", "UBND xã Tân Hòa (cũ)", 90, "offline", fx1),
         (D("2024-05-10"), "XA-CU-A", "UBND xã Tân Hòa (cũ)", None, "offline", fx1),  # empty source = offline
     ]
+    from app.certificates.models import Certificate
+    assert len(list(db.session.scalars(select(Certificate.id)))) == 4  # each completion imported has its certificate
 
 
 def test_with_two_assignments_the_earliest_started_one_is_credited(db, world):

@@ -140,6 +140,8 @@ def test_closing_records_an_offline_completion_for_each_person_present_once(db, 
                               .where(Completion.class_id.is_not(None))).all()
     assert sorted(rows) == sorted([(seats[name].person_id, "offline", PAST, "AG-XA-A", klass.id)
                                    for name in (first, second)])
+    from app.certificates.models import Certificate
+    assert sorted(db.session.scalars(select(Certificate.person_id))) == sorted(seats[n].person_id for n in (first, second))
     with pytest.raises(TrainingError, match="Lớp đã đóng"):
         close_class(klass, province["dost"])
 

@@ -55,4 +55,7 @@ def record_completion(person_id: int, version: CourseVersion, completed_on: date
             db.session.add(completion)
     except IntegrityError:
         return None
+    from app.certificates.services import issue_missing  # certificates build on completions
+
+    issue_missing(Completion.id == completion.id)
     return completion

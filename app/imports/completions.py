@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
+from app.certificates.services import issue_missing
 from app.completions.models import SOURCES, Completion
 from app.core.dates import format_date, today
 from app.courses.models import Course, CourseVersion
@@ -134,3 +135,5 @@ class CompletionImport(BaseImport):
         self.report.counts["created"] += len(inserts)
         self.report.counts["unchanged"] += len(resolved) - len(inserts)
         self.insert(COMPLETION, inserts)
+        if inserts:  # the certificates of what was just recorded (and of these people's older ones)
+            issue_missing(Completion.person_id.in_({row["person_id"] for row in inserts}))

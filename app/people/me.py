@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from app.certificates.services import certificates_of
 from app.core.dates import today
+from app.extensions import db
 from app.coverage.obligations import my_obligations
 from app.coverage.rules import current_rules
 from app.people.export import json_download, personal_record
@@ -32,8 +34,9 @@ def attempt_summary(attempts: list[dict]) -> list[dict]:
 def profile():
     data = personal_record(current_user)
     obligations = my_obligations(current_user, today(), current_rules())
+    certificates = list(db.session.scalars(certificates_of(current_user.id)))
     return render_template("people/me.html", data=data, attempts=attempt_summary(data["quiz_attempts"]),
-                           obligations=obligations)
+                           obligations=obligations, certificates=certificates, day=today())
 
 
 @bp.get("/me/data.json")

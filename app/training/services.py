@@ -20,6 +20,7 @@ from app.completions.models import Completion
 from app.core.dates import today, utcnow
 from app.courses.models import CourseVersion
 from app.coverage.models import CoverageFreeze
+from app.certificates.services import issue_missing
 from app.extensions import db
 from app.training.models import ATTENDANCE, ClassSeat, TrainingClass, TrainingPlan, class_agency
 from app.reports.queries import active_on, covers, subtree
@@ -319,6 +320,7 @@ def close_class(klass: TrainingClass, actor) -> int:
         ["person_id", "course_id", "course_version_id", "completed_on", "score", "source", "agency_id",
          "agency_code", "agency_name", "class_id", "created_at"], present).returning(Completion.id))
     recorded = len(result.all())  # counted from RETURNING: this INSERT … SELECT gave no row count on PostgreSQL
+    issue_missing(Completion.class_id == klass.id)
     klass.status, klass.closed_at = "closed", utcnow()
     db.session.flush()
     record("training.class_close", actor=actor, target_type="training_class", target_id=klass.id,

@@ -1,0 +1,43 @@
+"""The public verify page, and certificate downloads for whoever may see them."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.certificates import services
+from app.certificates.codes import normalise
+from app.certificates.models import Certificate
+from app.certificates.pdf import render
+from app.core.dates import today
+from app.extensions import db
+from app.policy import can_download_certificate, ensure
+
+bp = Blueprint("certificates", __name__)
+
+
+def _by_code(typed: str) -> Certificate:
+    code = normalise(typed)
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.get("/verify/<path:code>")
+def verify(code: str):
+    """Anyone, without signing in: is this certificate genuine and valid? Only what it prints."""
+    code = normalise(code)
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
+    if certificate is None:
+        return render_template("certificates/unknown.html"), 404
+    return render_template("certificates/verify.html", c=certificate, status=certificate.status(today()))
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def download(code: str):
+    certificate = _by_code(code)
+    ensure(can_download_certificate(current_user, certificate))
+    return Response(render(services.printed(certificate)), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{services.file_name(certificate)}"'})

@@ -1,0 +1,97 @@
+"""Issuing certificates for completions, and what a certificate prints."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import and_, func, insert, select
+from sqlalchemy.orm import aliased
+
+from app.accounts.models import Person
+from app.certificates.codes import new_code
+from app.certificates.models import Certificate
+from app.certificates.pdf import Printed
+from app.completions.models import Completion
+from app.core.dates import today, utcnow
+from app.courses.models import Course, CourseVersion
+from app.coverage.rules import current_rules
+from app.extensions import db
+
+BATCH = 5_000
+
+
+def _missing(condition, after_id: int = 0, limit: int | None = None):
+    """select() of what a certificate prints, for completions matching `condition` that have none,
+    by completion id from `after_id` on. The course title is the completed version's, else the
+    course's current one (an imported completion names no version)."""
+    done, current = aliased(CourseVersion), aliased(CourseVersion)
+    query = (
+        select(Completion.id, Completion.person_id, Completion.agency_id, Completion.agency_name,
+               Completion.completed_on, Completion.score, Person.full_name, Course.code,
+               func.coalesce(done.title, current.title, Course.code).label("title"))
+        .join(Person, Person.id == Completion.person_id).join(Course, Course.id == Completion.course_id)
+        .outerjoin(done, done.id == Completion.course_version_id)
+        .outerjoin(current, and_(current.course_id == Completion.course_id, current.is_current.is_(True)))
+        .outerjoin(Certificate, Certificate.completion_id == Completion.id)
+        .where(Certificate.id.is_(None), Completion.id > after_id).order_by(Completion.id)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    return query.limit(limit) if limit else query
+
+
+def valid_until(course_code: str, completed_on: date) -> date | None:
+    """The last valid day: the yearly refresher is valid to the end of its year; the other courses
+    are owed once, so their certificates do not expire."""
+    return date(completed_on.year, 12, 31) if course_code == current_rules().refresher_course else None
+
+
+def issue_missing(condition=None) -> int:
+    """Issue a certificate to every completion matching `condition` (None: all) that has none, in
+    batches by completion id. Returns how many were issued. Flushes; the caller commits.
+
+    Idempotent: a completion never gets a second certificate (unique completion_id)."""
+    body, parent = current_app.config["ISSUING_BODY"], current_app.config["ISSUING_PARENT"]
+    day, now, issued, after = today(), utcnow(), 0, 0
+    while True:
+        rows = db.session.execute(_missing(condition, after, BATCH)).all()
+        if not rows:
+            return issued
+        db.session.execute(insert(Certificate), [
+            {"code": new_code(), "completion_id": r.id, "person_id": r.person_id, "agency_id": r.agency_id,
+             "full_name": r.full_name, "agency_name": r.agency_name, "course_code": r.code, "course_title": r.title,
+             "completed_on": r.completed_on, "score": r.score, "valid_until": valid_until(r.code, r.completed_on),
+             "issuing_body": body, "issuing_parent": parent, "issued_on": day, "issued_at": now} for r in rows])
+        issued += len(rows)
+        after = rows[-1].id
+        if len(rows) < BATCH:
+            return issued
+
+
+def verify_url(code: str) -> str:
+    """The public link a certificate prints (and its QR code carries)."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{code}"
+
+
+def printed(certificate: Certificate) -> Printed:
+    """The facts the PDF shows, from the stored certificate only (a later rename changes nothing)."""
+    return Printed(code=certificate.code, full_name=certificate.full_name, agency_name=certificate.agency_name,
+                   course_code=certificate.course_code, course_title=certificate.course_title,
+                   completed_on=certificate.completed_on, score=certificate.score,
+                   valid_until=certificate.valid_until, issued_on=certificate.issued_on,
+                   verify_url=verify_url(certificate.code), issuing_body=certificate.issuing_body,
+                   issuing_parent=certificate.issuing_parent)
+
+
+def certificates_of(person_id: int):
+    """select() of a person's certificates, newest first."""
+    return (select(Certificate).where(Certificate.person_id == person_id)
+            .order_by(Certificate.completed_on.desc(), Certificate.id.desc()))
+
+
+def file_name(certificate: Certificate) -> str:
+    """'NguyenThiLan_ISO-01_2026.pdf': the name without diacritics or spaces, the course, the year."""
+    plain = unicodedata.normalize("NFKD", certificate.full_name.replace("đ", "d").replace("Đ", "D"))
+    name = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())
+    return f"{name or 'ChungNhan'}_{certificate.course_code}_{certificate.completed_on.year}.pdf"

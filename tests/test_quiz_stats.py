@@ -111,7 +111,7 @@ def test_the_year_filter_counts_only_that_years_answers(db, answered):
     first = db.session.scalar(select(QuizAttempt).order_by(QuizAttempt.id))
     last_year = today().year - 1
     db.session.execute(update(QuizResponse).where(QuizResponse.attempt_id == first.id).values(year=last_year))
-    first.submitted_at = first.submitted_at - timedelta(days=366)
+    first.submitted_at = today_utc(last_year)  # mid-June: inside last year whatever today is
     db.session.commit()
     this = item_analysis(answered.course_id, year=today().year)
     assert (this.attempts, line(this, "FX01-001").answers) == (4, 4)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.certificates.models import Certificate
-from app.certificates.services import file_name, issue_missing
+from app.certificates.services import file_name
 from app.core.dates import today
 from app.quizzes.services import start_attempt, submit_attempt
 from tests.factories import make_agency, make_completion, make_iso_courses, make_person

@@ -16,19 +16,16 @@ from app.policy import can_download_certificate, ensure
 bp = Blueprint("certificates", __name__)
 
 
-def _by_code(typed: str) -> Certificate:
+def _find(typed: str) -> Certificate | None:
+    """The certificate of a code as typed, or None."""
     code = normalise(typed)
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
-    if certificate is None:
-        abort(404)
-    return certificate
+    return db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
 
 
 @bp.get("/verify/<path:code>")
 def verify(code: str):
     """Anyone, without signing in: is this certificate genuine and valid? Only what it prints."""
-    code = normalise(code)
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
+    certificate = _find(code)
     if certificate is None:
         return render_template("certificates/unknown.html"), 404
     return render_template("certificates/verify.html", c=certificate, status=certificate.status(today()))
@@ -37,7 +34,9 @@ def verify(code: str):
 @bp.get("/certificates/<code>.pdf")
 @login_required
 def download(code: str):
-    certificate = _by_code(code)
+    certificate = _find(code)
+    if certificate is None:
+        abort(404)
     ensure(can_download_certificate(current_user, certificate))
     return Response(render(services.printed(certificate)), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{services.file_name(certificate)}"'})

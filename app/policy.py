@@ -281,3 +281,8 @@ def can_download_certificate(person: Person, certificate) -> bool:
     if certificate.person_id == person.id or sees_whole_province(person):
         return True
     return certificate.agency_id is not None and can_view_agency(person, certificate.agency_id)
+
+
+def can_revoke_certificate(person: Person) -> bool:
+    """Revoking a certificate (its completion stays): admins only."""
+    return person.access_role == "admin"

@@ -117,3 +117,38 @@ def test_the_profile_lists_the_certificate(client, login, passed):
     login("lan")
     page = client.get("/me").text
     assert "Tải giấy chứng nhận (PDF)" in page
+
+
+def test_an_admin_revokes_with_a_reason_in_the_audit_log_and_the_completion_stays(client, login, db, passed):
+    from app.audit.models import AuditEvent
+    from app.completions.models import Completion
+
+    make_person("admin", access_role="admin")
+    db.session.commit()
+    code = db.session.scalar(select(Certificate.code))
+    login("admin")
+    assert "Thu hồi giấy chứng nhận" in client.get(f"/verify/{code}").text
+    client.post(f"/certificates/{code}/revoke", data={"reason": "  "})
+    assert db.session.scalar(select(Certificate.revoked_at)) is None  # no reason, nothing changed
+    response = client.post(f"/certificates/{code}/revoke", data={"reason": "Cấp nhầm người"})
+    assert response.status_code == 302
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate.revoked_reason == "Cấp nhầm người" and certificate.revoked_at is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoke"))
+    assert event.details == {"code": code, "reason": "Cấp nhầm người"} and event.actor_label
+    assert db.session.scalar(select(func.count(Completion.id))) == 1
+    client.post(f"/certificates/{code}/revoke", data={"reason": "lần nữa"})  # revoking twice changes nothing
+    assert db.session.scalar(select(Certificate.revoked_reason)) == "Cấp nhầm người"
+    client.post("/logout")
+    page = client.get(f"/verify/{code}").text
+    assert "Đã thu hồi" in page and "Cấp nhầm người" not in page
+
+
+@pytest.mark.parametrize("who", ["lan", "dost"])
+def test_only_an_admin_may_revoke(client, login, db, passed, who):
+    make_person("dost", access_role="dost")
+    db.session.commit()
+    code = db.session.scalar(select(Certificate.code))
+    login(who)
+    assert client.post(f"/certificates/{code}/revoke", data={"reason": "x"}).status_code == 403
+    assert db.session.scalar(select(Certificate.revoked_at)) is None

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "training.attendance_correct": _l("Sửa điểm danh sau khi mở lại lớp"),
     "training.class_close": _l("Đóng lớp, ghi nhận hoàn thành"),
     "training.class_reopen": _l("Mở lại lớp đã đóng"),
+    "certificate.revoke": _l("Thu hồi giấy chứng nhận"),
 }
 
 #: labels of the keys services put in `details`
@@ -70,6 +71,8 @@ FIELD_LABELS = {
     "successors": _l("Cơ quan kế thừa"),
     # coverage freeze and inspection plans
     "year": _l("Năm"),
+    "reason": _l("Lý do"),
+    "code": _l("Mã xác thực"),
     "as_of": _l("Ngày tham chiếu"),
     "agencies": _l("Cơ quan"),
     "obligations_due": _l("Nghĩa vụ đến hạn"),

@@ -1,7 +1,8 @@
 """The public verify page, and certificate downloads for whoever may see them."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,7 +12,8 @@ from app.certificates.models import Certificate
 from app.certificates.pdf import render
 from app.core.dates import today
 from app.extensions import db
-from app.policy import can_download_certificate, ensure
+from app.certificates.forms import RevokeForm
+from app.policy import can_download_certificate, can_revoke_certificate, ensure, require
 
 bp = Blueprint("certificates", __name__)
 
@@ -40,3 +42,23 @@ def download(code: str):
     ensure(can_download_certificate(current_user, certificate))
     return Response(render(services.printed(certificate)), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{services.file_name(certificate)}"'})
+
+
+@bp.route("/certificates/<code>/revoke", methods=["GET", "POST"])
+@require(can_revoke_certificate)
+def revoke(code: str):
+    """An admin revokes a certificate with a reason; the verify page then says so."""
+    certificate = _find(code)
+    if certificate is None:
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate, current_user, form.reason.data)
+        except services.CertificateError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã thu hồi giấy chứng nhận %(c)s.", c=certificate.code), "success")
+        return redirect(url_for(".verify", code=certificate.code))
+    return render_template("certificates/revoke.html", c=certificate, form=form)

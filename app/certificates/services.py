@@ -5,10 +5,12 @@ import unicodedata
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Person
+from app.audit.services import record
 from app.certificates.codes import new_code
 from app.certificates.models import Certificate
 from app.certificates.pdf import Printed
@@ -95,3 +97,22 @@ def file_name(certificate: Certificate) -> str:
     plain = unicodedata.normalize("NFKD", certificate.full_name.replace("đ", "d").replace("Đ", "D"))
     name = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())
     return f"{name or 'ChungNhan'}_{certificate.course_code}_{certificate.completed_on.year}.pdf"
+
+
+class CertificateError(ValueError):
+    """The certificate cannot be changed so; the message is shown to the user."""
+
+
+def revoke(certificate: Certificate, actor, reason: str) -> None:
+    """Revoke a certificate with a reason, in the audit log. The completion is kept: training done
+    stays done; only the paper stops being valid. Raises CertificateError when already revoked or
+    without a reason. Flushes."""
+    if certificate.revoked_at is not None:
+        raise CertificateError(_("Giấy chứng nhận này đã bị thu hồi."))
+    if not reason.strip():
+        raise CertificateError(_("Hãy ghi lý do thu hồi."))
+    certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = utcnow(), reason.strip(), actor.id
+    db.session.flush()
+    record("certificate.revoke", actor=actor, target_type="certificate", target_id=certificate.id,
+           target_label=f"{certificate.code} · {certificate.full_name} · {certificate.course_code}",
+           details={"code": certificate.code, "reason": certificate.revoked_reason})

@@ -30,7 +30,8 @@ def verify(code: str):
     certificate = _find(code)
     if certificate is None:
         return render_template("certificates/unknown.html"), 404
-    return render_template("certificates/verify.html", c=certificate, status=certificate.status(today()))
+    return render_template("certificates/verify.html", c=certificate, status=certificate.status(today()),
+                           can_revoke=current_user.is_authenticated and can_revoke_certificate(current_user))
 
 
 @bp.get("/certificates/<code>.pdf")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Assignment
 from app.agencies.models import Agency
+from app.certificates.services import issue_missing
 from app.completions.models import Completion
 from app.courses.models import CourseVersion
 from app.extensions import db
@@ -55,7 +56,5 @@ def record_completion(person_id: int, version: CourseVersion, completed_on: date
             db.session.add(completion)
     except IntegrityError:
         return None
-    from app.certificates.services import issue_missing  # certificates build on completions
-
     issue_missing(Completion.id == completion.id)
     return completion

@@ -43,10 +43,10 @@ def _missing(condition, after_id: int = 0, limit: int | None = None):
     return query.limit(limit) if limit else query
 
 
-def valid_until(course_code: str, completed_on: date) -> date | None:
+def valid_until(course_code: str, completed_on: date, refresher_course: str) -> date | None:
     """The last valid day: the yearly refresher is valid to the end of its year; the other courses
     are owed once, so their certificates do not expire."""
-    return date(completed_on.year, 12, 31) if course_code == current_rules().refresher_course else None
+    return date(completed_on.year, 12, 31) if course_code == refresher_course else None
 
 
 def issue_missing(condition=None) -> int:
@@ -55,6 +55,7 @@ def issue_missing(condition=None) -> int:
 
     Idempotent: a completion never gets a second certificate (unique completion_id)."""
     body, parent = current_app.config["ISSUING_BODY"], current_app.config["ISSUING_PARENT"]
+    refresher = current_rules().refresher_course  # read once, not per row
     day, now, issued, after = today(), utcnow(), 0, 0
     while True:
         rows = db.session.execute(_missing(condition, after, BATCH)).all()
@@ -63,7 +64,8 @@ def issue_missing(condition=None) -> int:
         db.session.execute(insert(Certificate), [
             {"code": new_code(), "completion_id": r.id, "person_id": r.person_id, "agency_id": r.agency_id,
              "full_name": r.full_name, "agency_name": r.agency_name, "course_code": r.code, "course_title": r.title,
-             "completed_on": r.completed_on, "score": r.score, "valid_until": valid_until(r.code, r.completed_on),
+             "completed_on": r.completed_on, "score": r.score,
+             "valid_until": valid_until(r.code, r.completed_on, refresher),
              "issuing_body": body, "issuing_parent": parent, "issued_on": day, "issued_at": now} for r in rows])
         issued += len(rows)
         after = rows[-1].id

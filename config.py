@@ -52,6 +52,18 @@ class Config:
     #: the authority above it, as the heading of an official document names them
     ISSUING_BODY = os.environ.get("ISSUING_BODY", "Sở Khoa học và Công nghệ tỉnh An Giang")
     ISSUING_PARENT = os.environ.get("ISSUING_PARENT", "Ủy ban nhân dân tỉnh An Giang")
+    #: where request counts for rate limits live: "redis://host:6379/0" so that every worker and host
+    #: shares them; "memory://" counts per process (one process, or development)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "htqlcl")  # several sites on one Redis
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process rather than fail
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: lookups of the public verify page per client address (against guessing codes)
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+    #: how many reverse proxies in front of the app set X-Forwarded-For (0: none, the client is the peer)
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS
 
 
@@ -55,7 +55,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _tune_postgresql(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    if app.config["PROXY_COUNT"]:  # the client's address as the proxies saw it, for rate limits and logs
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     db.init_app(app)
+    limiter.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -134,7 +140,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 409):
+    for code in (400, 403, 404, 405, 409, 429):
         app.register_error_handler(
             code, lambda e, code=code: (render_template("error.html", code=code, error=e), code)
         )

@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Assignment, Person
+from app.agencies.lineage import credited_sources, lineage_graph
 from app.agencies.models import Agency
 from app.core.dates import today
 from app.extensions import db
@@ -277,10 +278,16 @@ def can_view_clause_report(person: Person) -> bool:
 # --- certificates ---------------------------------------------------------------------------
 
 def can_download_certificate(person: Person, certificate) -> bool:
-    """One's own; or as DOST or admin; or as head, secretary or manager of the agency it was earned at."""
+    """One's own; or as DOST or admin; or as head, secretary or manager of the agency it was earned
+    at, or of the agency that agency has become (merged, renamed)."""
     if certificate.person_id == person.id or sees_whole_province(person):
         return True
-    return certificate.agency_id is not None and can_view_agency(person, certificate.agency_id)
+    if certificate.agency_id is None or not sees_agencies(person):
+        return False
+    if can_view_agency(person, certificate.agency_id):
+        return True
+    day = today()
+    return certificate.agency_id in credited_sources(managed_agency_ids(person), day, lineage_graph(day))
 
 
 def can_revoke_certificate(person: Person) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import event, text
 
 from app import create_app
 from app.extensions import db as _db
+from app.extensions import limiter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_COURSES = FIXTURES / "courses"
@@ -67,6 +68,7 @@ def app(tmp_path_factory):
 def _clean_tables(app):
     yield
     with app.app_context():
+        limiter.reset()  # rate-limit counts belong to one test
         _db.session.remove()
         with _db.engine.begin() as conn:
             tables = [t.name for t in reversed(_db.metadata.sorted_tables)]

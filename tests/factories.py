@@ -63,7 +63,7 @@ def make_completion(person: Person, course, day: date, agency: Agency | None = N
     from app.completions.models import Completion
 
     completion = Completion(person_id=person.id, course_id=course.id, completed_on=day, source="offline",
-                            agency_id=agency.id if agency else None)
+                            agency_id=agency.id if agency else None, agency_name=agency.name if agency else None)
     db.session.add(completion)
     db.session.flush()
     return completion

@@ -82,6 +82,9 @@ TABLE = [
     ("/stats/clauses.xlsx", MANAGERS_UP),
     ("/stats/clauses?agency=A", MANAGERS_UP),
     ("/stats/clauses?agency=A-PVHCC", MANAGERS_UP),
+    ("/certificates/agency/A", MANAGERS_UP),
+    ("/certificates/agency/A-PVHCC", MANAGERS_UP),
+    ("/certificates/agency/B", PROVINCE),
     ("/stats/clauses?agency=B", allowed("dost", "admin") | {"secretary": 404, "manager": 404}),  # not theirs
 ]
 

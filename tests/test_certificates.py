@@ -152,3 +152,109 @@ def test_only_an_admin_may_revoke(client, login, db, passed, who):
     login(who)
     assert client.post(f"/certificates/{code}/revoke", data={"reason": "x"}).status_code == 403
     assert db.session.scalar(select(Certificate.revoked_at)) is None
+
+
+@pytest.fixture
+def last_year(db, courses):
+    """Last year's certificates around commune A: three earned at A (two by people of the same name),
+    one at OLD, merged into A on 01/07, one revoked, one at B, and one of the year before."""
+    from app.agencies.models import LineageEvent
+    from app.certificates.services import issue_missing
+    from app.courses.models import Course
+
+    y = today().year - 1
+    a = make_agency("A", name="UBND xã A", valid_from=date(2020, 1, 1))
+    old = make_agency("OLD", name="UBND xã Cũ", valid_from=date(2020, 1, 1), valid_to=date(y, 6, 30))
+    b = make_agency("B", name="UBND xã B", valid_from=date(2020, 1, 1))
+    db.session.add(LineageEvent(event="merge", predecessor_id=old.id, successor_id=a.id, effective_date=date(y, 7, 1)))
+    fx1, fx2 = (db.session.scalar(select(Course).where(Course.code == code)) for code in ("FX-01", "FX-02"))
+    people = {key: make_person(key, agency=agency, full_name=name) for key, agency, name in (
+        ("lan", a, "Nguyễn Thị Lan"), ("lan2", a, "Nguyễn Thị Lan"), ("binh", a, "Trần Văn Bình"),
+        ("cuong", a, "Lê Cường"), ("dung", b, "Phạm Dũng"), ("em", a, "Hồ Thị Em"))}
+    for key, course, day, agency in (
+            ("lan", fx1, date(y, 3, 2), a), ("lan2", fx1, date(y, 4, 5), a), ("binh", fx2, date(y, 9, 9), a),
+            ("binh", fx1, date(y, 2, 1), old), ("cuong", fx1, date(y - 1, 5, 5), a), ("dung", fx1, date(y, 5, 5), b),
+            ("em", fx2, date(y, 10, 1), a)):
+        make_completion(people[key], course, day, agency)
+    issue_missing()
+    revoked = db.session.scalar(select(Certificate).where(Certificate.full_name == "Hồ Thị Em"))
+    revoked.revoked_at = datetime(y, 11, 1, tzinfo=timezone.utc)
+    make_person("head_a", agency=a, roles=("leader",))
+    make_person("secretary_b", agency=b, roles=("iso_secretary",))
+    make_person("dost", access_role="dost")
+    db.session.commit()
+    return y
+
+
+def test_the_agency_zip_holds_one_pdf_per_certificate_of_the_year_without_diacritics(client, login, db, last_year,
+                                                                                    tmp_path):
+    import io
+    import subprocess
+    import zipfile
+
+    login("head_a")
+    response = client.get(f"/certificates/agency/A/{last_year}.zip")
+    assert response.status_code == 200 and response.is_streamed
+    assert f'GiayChungNhan_A_{last_year}.zip' in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.testzip() is None
+    y = last_year
+    # Lan twice by name (two people), Bình at A and at OLD (merged into A); not Em (revoked), not
+    # Dũng (B), not Cường (the year before)
+    assert sorted(archive.namelist()) == sorted([f"NguyenThiLan_FX-01_{y}.pdf", f"NguyenThiLan_FX-01_{y}_2.pdf",
+                                                 f"TranVanBinh_FX-01_{y}.pdf", f"TranVanBinh_FX-02_{y}.pdf"])
+    (tmp_path / "c.pdf").write_bytes(archive.read(f"TranVanBinh_FX-01_{y}.pdf"))
+    text = subprocess.run(["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Trần Văn Bình" in text and "UBND xã Cũ" in text and f"01/02/{y}" in text
+
+
+def test_the_agency_page_lists_the_year_with_the_revoked_one_marked(client, login, last_year):
+    login("head_a")
+    page = client.get(f"/certificates/agency/A?year={last_year}").text
+    assert page.count("<td>Nguyễn Thị Lan") == 2 and "Trần Văn Bình" in page and "Phạm Dũng" not in page
+    assert "Đã thu hồi" in page and "Tải tất cả (ZIP, 4 tệp PDF)" in page
+    assert "Lê Cường" in client.get(f"/certificates/agency/A?year={last_year - 1}").text
+    this_year = client.get("/certificates/agency/A").text
+    assert "Chưa có giấy chứng nhận nào" in this_year and ".zip" not in this_year
+
+
+@pytest.mark.parametrize("who,status", [("head_a", 200), ("secretary_b", 403), ("dost", 200), ("lan", 403)])
+def test_only_those_who_cover_the_agency_get_its_zip(client, login, last_year, who, status):
+    login(who)
+    assert client.get(f"/certificates/agency/A/{last_year}.zip").status_code == status
+    assert client.get(f"/certificates/agency/A?year={last_year}").status_code == status
+
+
+def test_a_year_without_certificates_has_no_zip(client, login, last_year):
+    login("dost")
+    assert client.get(f"/certificates/agency/B/{last_year - 1}.zip").status_code == 404
+    assert client.get("/certificates/agency/NOPE/2025.zip").status_code == 404
+
+
+def test_the_head_of_the_merged_agency_downloads_a_certificate_earned_before_the_merger(client, login, db,
+                                                                                      last_year):
+    code = db.session.scalar(select(Certificate.code).where(Certificate.agency_name == "UBND xã Cũ"))
+    login("head_a")
+    assert client.get(f"/certificates/{code}.pdf").status_code == 200
+    client.post("/logout")
+    login("secretary_b")
+    assert client.get(f"/certificates/{code}.pdf").status_code == 403
+
+
+def test_the_zip_is_written_one_certificate_at_a_time(db, last_year):
+    from app.certificates.archive import zip_stream
+    from app.certificates.services import archive_items, of_agency
+
+    a = db.session.scalar(select(Certificate.agency_id).where(Certificate.agency_name == "UBND xã A"))
+    items = archive_items(db.session.scalars(of_agency(a, last_year, today())))
+    chunks = list(zip_stream(items))
+    assert len(chunks) == len(items) + 1 == 5  # a chunk per PDF, then the central directory
+    assert all(0 < len(c) < 100_000 for c in chunks[:-1])
+    assert list(zip_stream(items)) == chunks  # the same certificates, the same bytes
+
+
+def test_the_course_page_offers_the_certificate(client, login, passed):
+    login("lan")
+    page = client.get("/courses/FX-01/").text
+    assert "Đã hoàn thành ngày" in page and "/certificates/" in page and ".pdf" in page

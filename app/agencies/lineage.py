@@ -230,6 +230,15 @@ def predecessors(agency_ids, graph: dict[int, list[int | None]]) -> set[int]:
     return found
 
 
+def credited_sources(agency_ids, day: date, graph: dict[int, list[int | None]]) -> list[int]:
+    """The agencies whose records today count for the given ones: themselves, and every agency that
+    led to them and has become exactly one of them (merged or renamed). An agency split into several,
+    or dissolved, counts for none: its records stay in the province's totals only."""
+    agency_ids = set(agency_ids)
+    return [a for a, now in resolve_current(predecessors(agency_ids, graph), day, graph).items()
+            if len(now) == 1 and now[0] in agency_ids]
+
+
 def successor_chain(agency_id: int, day: date | None = None) -> list[LineageEvent]:
     """Every lineage edge reachable forward from an agency (by `day`, default today), oldest first.
     Two queries."""

@@ -1,19 +1,21 @@
 """The public verify page, and certificate downloads for whoever may see them."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.certificates import services
 from app.certificates.codes import normalise
+from app.agencies.models import Agency
+from app.certificates.archive import zip_stream
 from app.certificates.models import Certificate
 from app.certificates.pdf import render
 from app.core.dates import today
-from app.extensions import db
+from app.extensions import db, limiter
 from app.certificates.forms import RevokeForm
-from app.policy import can_download_certificate, can_revoke_certificate, ensure, require
+from app.policy import can_download_certificate, can_revoke_certificate, can_view_agency, ensure, require, sees_agencies
 
 bp = Blueprint("certificates", __name__)
 
@@ -25,6 +27,7 @@ def _find(typed: str) -> Certificate | None:
 
 
 @bp.get("/verify/<path:code>")
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
 def verify(code: str):
     """Anyone, without signing in: is this certificate genuine and valid? Only what it prints."""
     certificate = _find(code)
@@ -63,3 +66,42 @@ def revoke(code: str):
             flash(_("Đã thu hồi giấy chứng nhận %(c)s.", c=certificate.code), "success")
         return redirect(url_for(".verify", code=certificate.code))
     return render_template("certificates/revoke.html", c=certificate, form=form)
+
+
+def _agency_year(code: str, year: int | None = None) -> tuple[Agency, int, list[int]]:
+    """The agency of a code the viewer may look into (404 unknown, 403 outside their scope), the
+    year asked for (this year when absent or without certificates) and the years on offer."""
+    agency = db.first_or_404(select(Agency).where(Agency.code == code))
+    ensure(can_view_agency(current_user, agency.id))
+    day = today()
+    years = services.years_of_agency(agency.id, day)
+    if year is None:
+        raw = request.args.get("year", "")
+        year = int(raw) if raw.isdigit() else day.year
+    return agency, (year if year in years else day.year), years
+
+
+@bp.get("/certificates/agency/<code>")
+@require(sees_agencies)
+def agency(code: str):
+    """An agency's certificates of a year, each downloadable, and all of them as one ZIP."""
+    agency_, year, years = _agency_year(code)
+    certificates = db.session.scalars(services.of_agency(agency_.id, year, today())).all()
+    return render_template("certificates/agency.html", agency=agency_, year=year, years=years,
+                           certificates=certificates, day=today(),
+                           downloadable=sum(c.revoked_at is None for c in certificates))
+
+
+@bp.get("/certificates/agency/<code>/<int:year>.zip")
+@require(sees_agencies)
+def agency_zip(code: str, year: int):
+    """The ZIP, one PDF per certificate (revoked ones left out), written while it is sent."""
+    agency_, found, _years = _agency_year(code, year)
+    if found != year:
+        abort(404)
+    items = services.archive_items(db.session.scalars(services.of_agency(agency_.id, year, today())))
+    if not items:
+        abort(404)
+    name = f"GiayChungNhan_{agency_.code}_{year}.zip"
+    return Response(zip_stream(items), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

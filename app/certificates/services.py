@@ -10,7 +10,9 @@ from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Person
+from app.agencies.lineage import credited_sources, lineage_graph
 from app.audit.services import record
+from app.certificates.archive import unique_names
 from app.certificates.codes import new_code
 from app.certificates.models import Certificate
 from app.certificates.pdf import Printed
@@ -92,6 +94,30 @@ def certificates_of(person_id: int):
     """select() of a person's certificates, newest first."""
     return (select(Certificate).where(Certificate.person_id == person_id)
             .order_by(Certificate.completed_on.desc(), Certificate.id.desc()))
+
+
+def of_agency(agency_id: int, year: int, day: date):
+    """select() of the certificates earned in `year` at an agency or at an agency that has since
+    become it (merged, renamed), by name. Two queries with the lineage graph."""
+    sources = credited_sources({agency_id}, day, lineage_graph(day))
+    return (select(Certificate).where(Certificate.agency_id.in_(sources),
+                                      Certificate.completed_on.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(Certificate.full_name, Certificate.course_code, Certificate.completed_on, Certificate.id))
+
+
+def years_of_agency(agency_id: int, day: date) -> list[int]:
+    """The years with certificates at an agency (or what became it), and this year, newest first."""
+    sources = credited_sources({agency_id}, day, lineage_graph(day))
+    year = func.extract("year", Certificate.completed_on)
+    found = db.session.scalars(select(year).where(Certificate.agency_id.in_(sources)).distinct())
+    return sorted({int(y) for y in found} | {day.year}, reverse=True)
+
+
+def archive_items(certificates) -> list[tuple[str, Printed]]:
+    """(file name, printed facts) for the ZIP of these certificates, the revoked ones left out;
+    a name met twice gets '_2'."""
+    kept = [c for c in certificates if c.revoked_at is None]
+    return list(zip(unique_names(file_name(c) for c in kept), (printed(c) for c in kept)))
 
 
 def file_name(certificate: Certificate) -> str:

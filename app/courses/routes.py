@@ -5,6 +5,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.forms import EmptyForm
+from app.certificates.models import Certificate
+from app.certificates.services import certificates_of
 from app.core.dates import today
 from app.courses import services
 from app.courses.models import CourseAsset, Module
@@ -48,8 +50,11 @@ def course(code: str):
     modules = db.session.execute(
         select(Module.position, Module.slug, Module.title).where(Module.version_id == version.id).order_by(Module.position)
     ).all()
+    latest = db.session.scalar(  # the newest certificate of this course, if any
+        certificates_of(current_user.id).where(Certificate.course_code == version.course.code).limit(1))
     return render_template("courses/course.html", version=version, modules=modules, read=read,
-                           attempts_left=attempts_left(current_user.id, version))
+                           attempts_left=attempts_left(current_user.id, version), certificate=latest,
+                           day=today())
 
 
 @bp.get("/courses/<code>/<slug>")

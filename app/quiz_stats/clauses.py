@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 
-from app.agencies.lineage import lineage_graph, predecessors, resolve_current
+from app.agencies.lineage import credited_sources, lineage_graph, resolve_current
 from app.agencies.models import Agency
 from app.core.dates import today
 from app.courses.models import Question
@@ -112,9 +112,7 @@ def clause_weakness(year: int, agency_ids: set[int] | None = None) -> ClauseRepo
 
     scope = QuizResponse.year.in_(years)
     if agency_ids is not None:  # the answers given at these agencies or at what they came from
-        stored = [a for a, now in resolve_current(predecessors(agency_ids, graph), day, graph).items()
-                  if len(now) == 1 and now[0] in agency_ids]
-        scope = scope & QuizResponse.agency_id.in_(stored)
+        scope = scope & QuizResponse.agency_id.in_(credited_sources(agency_ids, day, graph))
     right = func.sum(case((QuizResponse.correct, 1), else_=0))
     rows = db.session.execute(
         select(QuizResponse.agency_id, QuizResponse.year, Question.clause, func.count(), right)

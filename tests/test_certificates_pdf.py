@@ -65,18 +65,25 @@ def test_no_score_and_no_validity_print_nothing_about_them(tmp_path):
         assert "Điểm" not in text and "giá trị đến" not in text
 
 
-@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="poppler-utils is not installed")
-def test_the_qr_code_in_the_pdf_is_the_verify_link(tmp_path):
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+def test_the_qr_code_printed_on_the_page_is_the_verify_link(tmp_path):
+    """The page rendered by poppler at 300 dpi, read back module by module at the printed position."""
+    from app.certificates.pdf import QR_BOX
+
     (tmp_path / "c.pdf").write_bytes(render(LAN))
-    subprocess.run(["pdfimages", "-png", str(tmp_path / "c.pdf"), str(tmp_path / "img")], check=True)
-    image = Image.open(next(tmp_path.glob("img-*.png"))).convert("L")
-    expected = segno.make(LAN.verify_url, error="m", micro=False)
-    size = expected.symbol_size(scale=1, border=4)[0]
-    scale = image.width // size
-    assert image.width == image.height == size * scale
-    read = [[image.getpixel((x * scale + scale // 2, y * scale + scale // 2)) < 128 for x in range(size)]
-            for y in range(size)]
-    assert read == [[bool(bit) for bit in row] for row in expected.matrix_iter(scale=1, border=4)]
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", str(tmp_path / "c.pdf"),
+                    str(tmp_path / "page")], check=True)
+    image = Image.open(tmp_path / "page.png").convert("L")
+    expected = [[bool(bit) for bit in row]
+                for row in segno.make(LAN.verify_url, error="m", micro=False).matrix_iter(scale=1, border=4)]
+    x0, y0, side = QR_BOX
+    px, module = 300 / 25.4, side / len(expected)
+
+    def dark(r: int, c: int) -> bool:
+        return image.getpixel((round((x0 + (c + 0.5) * module) * px), round((y0 + (r + 0.5) * module) * px))) < 128
+
+    assert [[dark(r, c) for c in range(len(expected))] for r in range(len(expected))] == expected
+    assert sum(map(sum, expected)) > 400  # a real symbol, not a blank square
 
 
 def test_the_shipped_fonts_have_every_vietnamese_letter():

@@ -14,7 +14,7 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
 DEMO_PASSWORD = "demo-htqlcl-2026"
 #: links not to follow: signing out, downloads, language switch (it redirects back)
-SKIP = re.compile(r"^/(logout|static/)|\.(csv|xlsx|json|pdf|png|svg)$|/export|/lang/")
+SKIP = re.compile(r"^/(logout|static/)|\.(csv|xlsx|json|pdf|png|svg|zip)$|/export|/lang/")
 PAGES_PER_ROLE = 45
 SHOTS = ARTIFACTS / "pages"
 
@@ -30,6 +30,7 @@ def shape(path: str) -> str:
     """Pages that differ only by ids or codes have the same template: check one of each."""
     path = re.sub(r"/\d+", "/N", urlsplit(path).path)
     path = re.sub(r"/(AG|ISO|SO|XA|TT)[-A-Z0-9]*", "/CODE", path)
+    path = re.sub(r"^/verify/.+", "/verify/CODE", path)
     return re.sub(r"^/courses/CODE/(?!quiz$)[^/]+$", "/courses/CODE/MODULE", path)
 
 

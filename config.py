@@ -63,7 +63,7 @@ class Config:
     #: lookups of the public verify page per client address (against guessing codes)
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
     #: how many reverse proxies in front of the app set X-Forwarded-For (0: none, the client is the peer)
-    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

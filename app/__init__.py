@@ -55,10 +55,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _tune_postgresql(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    if app.config["PROXY_COUNT"]:  # the client's address as the proxies saw it, for rate limits and logs
+    if app.config["TRUSTED_PROXIES"]:  # the client's address as the proxies saw it, for rate limits and logs
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        n = app.config["PROXY_COUNT"]
+        n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     db.init_app(app)
     limiter.init_app(app)

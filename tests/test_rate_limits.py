@@ -43,7 +43,7 @@ def test_behind_one_proxy_the_forwarded_address_is_the_one_counted(app, three_a_
     from app import create_app
 
     proxied = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                     "PROXY_COUNT": 1, "VERIFY_RATE_LIMIT": "3 per minute"})
+                                     "TRUSTED_PROXIES": 1, "VERIFY_RATE_LIMIT": "3 per minute"})
     client = proxied.test_client()
     statuses = [client.get("/verify/AAAA", headers={"X-Forwarded-For": f"10.3.3.{n % 2}"},
                            environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code for n in range(6)]

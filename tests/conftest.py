@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
+from app.courses.content import forget as forget_content
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_COURSES = FIXTURES / "courses"
@@ -69,6 +70,7 @@ def _clean_tables(app):
     yield
     with app.app_context():
         limiter.reset()  # rate-limit counts belong to one test
+        forget_content()  # ids start again at 1 in the next test
         _db.session.remove()
         with _db.engine.begin() as conn:
             tables = [t.name for t in reversed(_db.metadata.sorted_tables)]

@@ -73,9 +73,9 @@ def test_roster_pages_of_twenty_five_in_a_fixed_number_of_queries(client, login,
     second = client.get("/people/?page=2").text
     assert len(names(first.text)) == 25 and len(names(second)) == 33 - 25
     assert "33 người" in first.text and "Trang 2/2" in second
-    # user, their assignments, their area, agency choices, page, count, the page's assignments,
-    # the unread-notification count in the header
-    assert len(queries) == 8
+    # the user with their assignments and the header's unread count, their area, agency choices,
+    # page, count, the page's assignments
+    assert len(queries) == 6
 
 
 def test_add_person_through_the_form_with_a_dd_mm_yyyy_date(client, login, db, area):

@@ -3,9 +3,12 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
 from app.accounts import invites
 from app.accounts.forms import EmptyForm, InviteForm, LoginForm
-from app.accounts.models import Person
+from app.accounts.models import Assignment, Person
 from app.accounts.services import authenticate
 from app.extensions import db, login_manager
 
@@ -14,7 +17,20 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Person | None:
-    return db.session.get(Person, int(user_id))
+    """The signed-in person with their assignments and agencies (the menu's access rules and one's
+    own obligations read them) and the count of unread notifications (the menu's bell), in one
+    statement."""
+    from app.notifications.models import Notification
+
+    unread = (select(func.count(Notification.id))
+              .where(Notification.person_id == Person.id, Notification.read_at.is_(None))
+              .correlate(Person).scalar_subquery())
+    row = db.session.execute(select(Person, unread).options(joinedload(Person.assignments).joinedload(Assignment.agency))
+                             .where(Person.id == int(user_id))).unique().first()
+    if row is None:
+        return None
+    person, person.unread_count = row
+    return person
 
 
 def _safe_next(target: str | None) -> str:

@@ -9,7 +9,8 @@ from app.certificates.models import Certificate
 from app.certificates.services import certificates_of
 from app.core.dates import today
 from app.courses import services
-from app.courses.models import CourseAsset, Module
+from app.courses.content import VersionContent, current_for
+from app.courses.models import CourseAsset
 from app.coverage.obligations import my_obligations
 from app.coverage.rules import current_rules
 from app.extensions import db
@@ -27,48 +28,43 @@ def _person_roles() -> set[str]:
     return roles
 
 
-def _version_or_404(code: str):
-    version = services.current_version(code)
-    if version is None:
+def _current_or_404(code: str) -> tuple[VersionContent, set[str]]:
+    """The current version's content and the slugs the person has read; 404 for no such course."""
+    found = current_for(code, current_user.id)
+    if found is None:
         abort(404)
-    return version
+    return found
 
 
 @bp.get("/")
 @login_required
 def home():
-    cards = services.learner_overview(current_user.id, _person_roles())
-    obligations = my_obligations(current_user, today(), current_rules())
+    cards, completions = services.learner_overview(current_user.id, _person_roles())
+    obligations = my_obligations(current_user, today(), current_rules(), completions)
     return render_template("courses/home.html", cards=cards, obligations=obligations)
 
 
 @bp.get("/courses/<code>/")
 @login_required
 def course(code: str):
-    version = _version_or_404(code)
-    read = services.read_slugs(current_user.id, [version.course_id])[version.course_id]
-    modules = db.session.execute(
-        select(Module.position, Module.slug, Module.title).where(Module.version_id == version.id).order_by(Module.position)
-    ).all()
+    version, read = _current_or_404(code)
     latest = db.session.scalar(  # the newest certificate of this course, if any
-        certificates_of(current_user.id).where(Certificate.course_code == version.course.code).limit(1))
-    return render_template("courses/course.html", version=version, modules=modules, read=read,
-                           attempts_left=attempts_left(current_user.id, version), certificate=latest,
-                           day=today())
+        certificates_of(current_user.id).where(Certificate.course_code == code).limit(1))
+    return render_template("courses/course.html", version=version, read=read, certificate=latest, day=today(),
+                           attempts_left=attempts_left(current_user.id, version))
 
 
 @bp.get("/courses/<code>/<slug>")
 @login_required
 def module(code: str, slug: str):
-    version = _version_or_404(code)
-    modules = db.session.execute(
-        select(Module.position, Module.slug, Module.title).where(Module.version_id == version.id).order_by(Module.position)
-    ).all()
-    index = next((i for i, m in enumerate(modules) if m.slug == slug), None)
-    if index is None:
+    """A module: two statements (the user, the version with the person's reading); the module's
+    HTML, contents and the course's module list come from the version's cached content."""
+    version, read = _current_or_404(code)
+    found = version.module(slug)
+    if found is None:
         abort(404)
-    current = db.session.scalar(select(Module).where(Module.version_id == version.id, Module.slug == slug))
-    read = services.read_slugs(current_user.id, [version.course_id])[version.course_id]
+    index, current = found
+    modules = version.modules
     return render_template(
         "courses/module.html", version=version, module=current, modules=modules, read=read,
         previous=modules[index - 1] if index > 0 else None,
@@ -79,8 +75,8 @@ def module(code: str, slug: str):
 @bp.post("/courses/<code>/<slug>/read")
 @login_required
 def mark_read(code: str, slug: str):
-    version = _version_or_404(code)
-    modules = list(db.session.scalars(select(Module.slug).where(Module.version_id == version.id).order_by(Module.position)))
+    version, _read = _current_or_404(code)
+    modules = [m.slug for m in version.modules]
     if slug not in modules:
         abort(404)
     if EmptyForm().validate_on_submit():

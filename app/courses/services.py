@@ -185,25 +185,30 @@ class CourseCard:
         return round(100 * self.read / self.modules) if self.modules else 0
 
 
-def learner_overview(person_id: int, roles: set[str]) -> list[CourseCard]:
-    """Every listed course with the person's progress, those meant for their roles first.
+def learner_overview(person_id: int, roles: set[str]) -> tuple[list[CourseCard], list[tuple[str, object]]]:
+    """Every listed course with the person's progress, those meant for their roles first; and the
+    person's completions as (course code, date) in date order, for their obligations.
 
-    Three queries whatever the number of courses: versions, module slugs, latest completions.
+    Three queries whatever the number of courses: versions, modules read, completions; the module
+    lists come from each version's cached content.
     """
+    from app.courses.content import contents_of
+
     versions = list(db.session.scalars(current_versions_query()))
-    ids = [v.id for v in versions]
-    slugs: dict[int, list[str]] = {vid: [] for vid in ids}
-    for vid, slug in db.session.execute(select(Module.version_id, Module.slug).where(Module.version_id.in_(ids))):
-        slugs[vid].append(slug)
+    content = contents_of((v.id, v.content_hash) for v in versions)
+    slugs = {v.id: [m.slug for m in content[(v.id, v.content_hash)].modules] for v in versions}
     read = read_slugs(person_id, [v.course_id for v in versions])
     latest: dict[int, tuple] = {}
+    completions = []
     rows = db.session.execute(
-        select(Completion.course_id, Completion.completed_on, Completion.score)
+        select(Completion.course_id, Course.code, Completion.completed_on, Completion.score)
+        .join(Course, Course.id == Completion.course_id)
         .where(Completion.person_id == person_id)
         .order_by(Completion.completed_on, Completion.id)
     )
-    for course_id, completed_on, score in rows:
+    for course_id, code, completed_on, score in rows:
         latest[course_id] = (completed_on, score)
+        completions.append((code, completed_on))
     cards = []
     for v in versions:
         done = latest.get(v.course_id, (None, None))
@@ -212,4 +217,4 @@ def learner_overview(person_id: int, roles: set[str]) -> list[CourseCard]:
             recommended=bool(set(v.audience) & roles), completed_on=done[0], score=done[1],
         ))
     cards.sort(key=lambda c: (not c.recommended, c.version.course.code))
-    return cards
+    return cards, completions

@@ -134,8 +134,23 @@ def agency_obligations(agency_id: int, year: int, day: date, rules: Rules) -> li
     return sorted(people, key=lambda p: (-p.overdue, p.person.full_name))
 
 
-def my_obligations(person: Person, day: date, rules: Rules) -> list[Obligation]:
-    """The signed-in person's obligations today, over every in-scope agency they are assigned to."""
+def my_obligations(person: Person, day: date, rules: Rules,
+                   completions: list[tuple[str, date]] | None = None) -> list[Obligation]:
+    """The signed-in person's obligations today, over every in-scope agency they are assigned to.
+
+    From the person's assignments as loaded with them (their agencies too) and their completions as
+    (course code, date) in date order: no query when the caller passes those it already has, else
+    one."""
+    if completions is None:
+        completions = db.session.execute(
+            select(Course.code, Completion.completed_on).join(Course, Course.id == Completion.course_id)
+            .where(Completion.person_id == person.id, Course.code.in_(rules.course_codes))
+            .order_by(Completion.completed_on)).tuples().all()
+    done: dict[str, list[date]] = {}
+    for code, completed_on in completions:
+        if code in rules.course_codes and completed_on <= day:
+            done.setdefault(code, []).append(completed_on)
+    first_start = min((a.start_date for a in person.assignments if a.agency.in_iso_scope), default=None)
     assignments = [a for a in person.current_assignments(day)
                    if a.agency.in_iso_scope and a.agency.is_active_on(day)]
-    return people_obligations([(person, assignments)], day.year, day, rules)[0].obligations
+    return person_obligations(person, assignments, first_start, done, day.year, day, rules).obligations

@@ -19,7 +19,10 @@ bp = Blueprint("notifications", __name__)
 def unread_notifications() -> dict:
     """The count in the header, asked only by pages that show it."""
     def count() -> int:
-        return services.unread_count(current_user.id) if current_user.is_authenticated else 0
+        if not current_user.is_authenticated:
+            return 0
+        loaded = getattr(current_user, "unread_count", None)  # counted when the user was loaded
+        return services.unread_count(current_user.id) if loaded is None else loaded
     return {"unread_notifications": count}
 
 
@@ -29,6 +32,7 @@ def index():
     page = db.paginate(services.notifications_query(current_user.id), per_page=30, error_out=False)
     unread = {n.id for n in page.items if n.read_at is None}
     services.mark_read(current_user.id, list(unread))  # seen now; still marked "new" on this view
+    current_user.unread_count = None  # the bell counts again
     db.session.commit()
     form = MailPreferencesForm(obj=current_user)
     return render_template("notifications/index.html", page=page, unread=unread, form=form)

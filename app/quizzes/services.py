@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import or_, func, insert, select, update
 
 from app.completions.models import Completion
 from app.completions.services import agency_on, record_completion
@@ -21,21 +21,16 @@ class QuizError(ValueError):
 def attempts_used(person_id: int, version: CourseVersion) -> int:
     """Submitted attempts on this course version since the person last completed the course.
 
-    A completion opens a new cycle, so a yearly refresher can be taken again next year.
+    A completion opens a new cycle, so a yearly refresher can be taken again next year. One query.
     """
-    last_done = db.session.scalar(
-        select(func.max(Completion.created_at)).where(
-            Completion.person_id == person_id, Completion.course_id == version.course_id
-        )
-    )
-    query = select(func.count(QuizAttempt.id)).where(
+    last_done = select(func.max(Completion.created_at)).where(
+        Completion.person_id == person_id, Completion.course_id == version.course_id).scalar_subquery()
+    return db.session.scalar(select(func.count(QuizAttempt.id)).where(
         QuizAttempt.person_id == person_id,
         QuizAttempt.course_version_id == version.id,
         QuizAttempt.submitted_at.is_not(None),
-    )
-    if last_done is not None:
-        query = query.where(QuizAttempt.submitted_at > last_done)
-    return db.session.scalar(query) or 0
+        or_(last_done.is_(None), QuizAttempt.submitted_at > last_done),
+    )) or 0
 
 
 def attempts_left(person_id: int, version: CourseVersion) -> int | None:

@@ -10,6 +10,7 @@ from app.accounts import invites
 from app.accounts.forms import EmptyForm, InviteForm, LoginForm
 from app.accounts.models import Assignment, Person
 from app.accounts.services import authenticate
+from app.core.urls import safe_next
 from app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -34,10 +35,8 @@ def load_user(user_id: str) -> Person | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this site after signing in."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("courses.home")
+    """Only redirect to a path on this site (after signing in, after choosing a language)."""
+    return safe_next(target, url_for("courses.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

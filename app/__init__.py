@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS
@@ -44,12 +45,21 @@ def _tune_postgresql(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:…>` in every route: a number no id column can hold (above 2**31 - 1, PostgreSQL's
+    integer) is not a page, so 404, instead of an overflow error from the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
     config = CONFIGS[config_name]
     if hasattr(config, "validate"):
         config.validate()
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     app.config.from_object(config)
     app.config.update(overrides or {})
     _tune_postgresql(app)

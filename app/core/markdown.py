@@ -27,6 +27,28 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "style", "scope"},
     "ol": {"start"},
 }
+#: the only style property kept (a table column's alignment, which Markdown writes as a style):
+#: nothing an author writes can move, cover or restyle the page around the course text
+STYLE_PROPERTIES = {"text-align"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+#: ids the pages themselves use (tests/test_course_html.py keeps this in step with the templates):
+#: a course heading may not take one of them
+RESERVED_IDS = frozenset({"username", "password", "upload", "trend-title", "obligations", "kind", "invite-url",
+                          "giay-chung-nhan", "file", "confirm", "clause-chart-title", "agencies", "main"})
+
+
+def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: an id only on a heading (the contents' anchors), never a page's own."""
+    if attribute == "id" and (tag not in HEADINGS or value in RESERVED_IDS):
+        return None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """Course HTML through the allow-list (idempotent: cleaning clean HTML changes nothing)."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=keep_attribute,
+                     filter_style_properties=STYLE_PROPERTIES, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer")
 
 
 @dataclass
@@ -88,14 +110,7 @@ def render_markdown(text: str, resolver: LinkResolver | None = None) -> Rendered
             walk(tok["children"])
 
     walk(getattr(md, "toc_tokens", []))
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
-    return Rendered(html=clean, toc=toc)
+    return Rendered(html=sanitise(html), toc=[t for t in toc if t[1] not in RESERVED_IDS])
 
 
 def render_inline(text: str) -> str:

@@ -1,0 +1,53 @@
+"""Course HTML cannot restyle or cover the page: no style but a column's alignment, ids only on
+headings and never one of the page's own."""
+import re
+from pathlib import Path
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+
+from app.core.markdown import RESERVED_IDS, render_inline, render_markdown
+
+TEMPLATES = Path(__file__).parent.parent / "app" / "templates"
+MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
+FAKE_LOGIN = ('<table><tr><td style="position:fixed;inset:0;z-index:9999;background:#fff">Phiên đã hết hạn, '
+              '<a href="https://evil.example/login">đăng nhập lại</a></td></tr></table>')
+
+
+def test_a_cell_cannot_cover_the_page():
+    html = render_markdown(FAKE_LOGIN).html
+    assert "position" not in html and "z-index" not in html and "inset" not in html and "background" not in html
+    assert "đăng nhập lại" in html  # the text stays, harmless
+
+
+def test_a_column_keeps_its_alignment():
+    html = render_markdown("| a | b |\n|:-:|--:|\n| 1 | 2 |\n").html
+    assert 'style="text-align:center"' in html and 'style="text-align:right"' in html
+
+
+def test_ids_only_on_headings_and_never_the_pages_own():
+    rendered = render_markdown('## Phần một\n\n## Mục {#username}\n\n<p id="confirm">x</p><span id="m">y</span>')
+    assert '<h2 id="phan-mot">' in rendered.html
+    assert 'id="username"' not in rendered.html and 'id="confirm"' not in rendered.html and 'id="m"' not in rendered.html
+    assert [anchor for _level, anchor, _text in rendered.toc] == ["phan-mot"]
+    assert "style" not in render_inline('<span style="position:fixed">Đúng</span>')
+
+
+def test_every_id_the_templates_use_is_reserved():
+    used = {m for path in TEMPLATES.rglob("*.html")
+            for m in re.findall(r'\bid="([a-z][a-z0-9-]*)"', path.read_text(encoding="utf-8"))}
+    assert used <= RESERVED_IDS, sorted(used - RESERVED_IDS)
+
+
+def test_the_migration_cleans_what_was_stored_before(app, db, courses):
+    """Down to 0007, store HTML as the old allow-list let it through, up again: it is clean."""
+    version_id = courses["FX-01"].id
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0007")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE module SET html = :h WHERE version_id = :v"),
+                     {"h": FAKE_LOGIN + '<h2 id="phan-mot">Phần một</h2>', "v": version_id})
+    upgrade(directory=MIGRATIONS)
+    with db.engine.connect() as conn:
+        stored = conn.execute(text("SELECT html FROM module WHERE version_id = :v"), {"v": version_id}).scalars().all()
+    assert stored and all("position" not in h and '<h2 id="phan-mot">' in h for h in stored)

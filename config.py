@@ -1,5 +1,7 @@
 """Configuration classes; pick one with create_app(config_name) or FLASK_CONFIG."""
+import math
 import os
+from collections import Counter
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -16,6 +18,13 @@ def _database_url() -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def key_entropy_bits(key: str) -> float:
+    """The key's length times the Shannon entropy of its characters: 0 for 'aaaa…', about 256 for
+    64 random hex digits. A cheap bound that refuses keys typed by hand or repeated patterns."""
+    counts = Counter(key)
+    return -len(key) * sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
 
 
 class Config:
@@ -35,7 +44,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     #: largest import file accepted by the upload page; the request itself may carry a little more
     IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-    MAX_CONTENT_LENGTH = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
+    #: the largest request body anywhere but on the upload routes (those take the import limit + 1 MB)
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_FORM_BYTES", str(1024 * 1024)))
+    UPLOAD_ENDPOINTS = ("imports.index", "training.upload_attendance")
     #: outgoing mail (reminders and digests); MAIL_SERVER empty: notifications are shown in the app only
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -90,10 +101,11 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        """Refuse to start with a missing or default secret key."""
+        """Refuse to start with a missing, default or guessable secret key."""
         key = os.environ.get("SECRET_KEY", "")
-        if not key or key == INSECURE_KEY or len(key) < 16:
-            raise RuntimeError("Production needs SECRET_KEY set to a long random value.")
+        if not key or key == INSECURE_KEY or len(key) < 16 or key_entropy_bits(key) < 64:
+            raise RuntimeError("Production needs SECRET_KEY set to a long random value, e.g. "
+                               "python3 -c 'import secrets; print(secrets.token_hex(32))'.")
 
 
 CONFIGS = {

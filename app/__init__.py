@@ -55,6 +55,9 @@ class DatabaseIntConverter(IntegerConverter):
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
+    if config_name not in CONFIGS:
+        raise RuntimeError(f"FLASK_CONFIG={config_name!r} is not a configuration; choose one of "
+                           f"{', '.join(sorted(CONFIGS))}.")
     config = CONFIGS[config_name]
     if hasattr(config, "validate"):
         config.validate()
@@ -70,6 +73,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    _limit_bodies(app)  # before CSRF protection, which reads the body first
     db.init_app(app)
     limiter.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -111,6 +115,17 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     return app
 
 
+def _limit_bodies(app: Flask) -> None:
+    """Request bodies up to MAX_CONTENT_LENGTH (1 MB), except on the upload routes, which take a
+    file up to IMPORT_MAX_UPLOAD_BYTES and a little more for the form around it."""
+    uploads = set(app.config["UPLOAD_ENDPOINTS"])
+
+    @app.before_request
+    def _upload_limit() -> None:
+        if request.endpoint in uploads:
+            request.max_content_length = app.config["IMPORT_MAX_UPLOAD_BYTES"] + 1024 * 1024
+
+
 def _register_template_helpers(app: Flask) -> None:
     from app.agencies.types import type_label
     from app.core.dates import format_date, format_datetime
@@ -150,7 +165,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 409, 429):
+    for code in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(
             code, lambda e, code=code: (render_template("error.html", code=code, error=e), code)
         )

@@ -137,3 +137,17 @@ def test_a_post_without_the_csrf_token_is_refused(app, province):
     assert response.status_code == 400
     page = client.get("/login")
     assert 'name="csrf_token"' in page.text
+
+
+@pytest.mark.parametrize("username,password", [("learner", "sai-mat-khau"), ("khong-ai-co", "sai-mat-khau"),
+                                               ("KHONG-AI-CO ", "mat-khau-123")])
+def test_an_unknown_username_is_refused_like_a_wrong_password_through_one_hash_check(client, province, monkeypatch,
+                                                                                     username, password):
+    from app.accounts import services
+
+    checked = []
+    real = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 200 and "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+    assert len(checked) == 1 and checked[0].startswith("pbkdf2:sha256:1000$")  # the same method, the same cost

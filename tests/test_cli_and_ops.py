@@ -78,6 +78,32 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app("production")
 
 
+@pytest.mark.parametrize("key", ["aaaaaaaaaaaaaaaa", "abababababababababababab", "1234567812345678",
+                                 "dev-insecure-key", "short"])
+def test_production_refuses_a_guessable_secret_key(monkeypatch, key):
+    from app import create_app
+
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_starts_with_a_random_secret_key(monkeypatch):
+    import secrets
+
+    from app import create_app
+
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
+    assert create_app("production").config["SESSION_COOKIE_SECURE"] in (True, False)
+
+
+def test_an_unknown_configuration_name_lists_the_valid_ones():
+    from app import create_app
+
+    with pytest.raises(RuntimeError, match="development, production, testing"):
+        create_app("prod")
+
+
 def test_pages_are_vietnamese_by_default_and_english_on_request(client, db):
     page = client.get("/login")
     assert '<html lang="vi">' in page.text and "Đăng nhập" in page.text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -93,7 +94,7 @@ def test_two_servers_sharing_redis_count_one_client_together(app, db):
     import redis
 
     prefix = f"htqlcl-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "FLASK_CONFIG": "production", "SECRET_KEY": "x" * 32, "SESSION_COOKIE_SECURE": "0",
+    env = {**os.environ, "FLASK_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": "0",
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
            "RATELIMIT_KEY_PREFIX": prefix, "VERIFY_RATE_LIMIT": "5 per minute"}
     ports = [_free_port(), _free_port()]

@@ -1,9 +1,12 @@
 """Account operations shared by the views and the CLI."""
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ACCESS_ROLES, Assignment, Person
 from app.agencies.models import Agency
@@ -15,10 +18,26 @@ class AccountError(ValueError):
     """A request that cannot be carried out; the message is shown to the user."""
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of nothing anyone types, made with the configured method (once per process)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
 def authenticate(username: str, password: str) -> Person | None:
-    """The active person with this username and password, or None."""
+    """The active person with this username and password, or None.
+
+    A password is always checked against a hash, the person's or a dummy one, so that an unknown
+    username takes as long to refuse as a wrong password: the timing tells nobody who has an account."""
     person = db.session.scalar(select(Person).where(func.lower(Person.username) == username.strip().lower()))
-    if person is None or not person.active or not person.check_password(password):
+    stored = person.password_hash if person is not None and person.password_hash else None
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    if stored is None or not matches or not person.active:
         return None
     return person
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import utcnow
@@ -13,7 +13,12 @@ from app.extensions import db
 class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempt"
     # also the foreign key's index; item analysis counts a version's attempts of a year from it alone
-    __table_args__ = (Index("ix_quiz_attempt_version_submitted", "course_version_id", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_quiz_attempt_version_submitted", "course_version_id", "submitted_at"),
+        # at most one open attempt per person and version, however many requests start one at once
+        Index("uq_quiz_attempt_one_open", "person_id", "course_version_id", unique=True,
+              sqlite_where=text("submitted_at IS NULL"), postgresql_where=text("submitted_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

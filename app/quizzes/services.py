@@ -4,7 +4,8 @@ from __future__ import annotations
 import random
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, func, insert, select, update
+from sqlalchemy import func, insert, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.completions.models import Completion
 from app.completions.services import agency_on, record_completion
@@ -72,10 +73,42 @@ def start_attempt(person_id: int, version: CourseVersion, rng: random.Random | N
         if q.kind != "truefalse":  # "Đúng" before "Sai" reads naturally; shuffling it helps no one
             rng.shuffle(keys)
         order.append([q.id, keys])
-    attempt = QuizAttempt(person_id=person_id, course_version_id=version.id, drawn=order)
-    db.session.add(attempt)
-    db.session.flush()
-    return attempt
+    new_id = _insert_if_allowed(person_id, version, order)
+    if new_id is None:  # another request opened one, or used the last attempt, since the checks above
+        existing = open_attempt(person_id, version)
+        if existing is not None:
+            return existing
+        raise QuizError(_l("Bạn đã dùng hết số lần làm bài cho khóa học này."))
+    return db.session.get(QuizAttempt, new_id)
+
+
+def _insert_if_allowed(person_id: int, version, order: list) -> int | None:
+    """Open an attempt only if, when the row is written, none is open and attempts are left: one
+    INSERT … SELECT … WHERE, so the check and the write are one statement; and the partial unique
+    index (one open attempt per person and version) refuses the loser of two racing inserts.
+    Returns the new id, or None."""
+    open_now = select(QuizAttempt.id).where(QuizAttempt.person_id == person_id,
+                                            QuizAttempt.course_version_id == version.id,
+                                            QuizAttempt.submitted_at.is_(None))
+    allowed = ~open_now.exists()
+    if version.attempts_allowed:
+        last_done = select(func.max(Completion.created_at)).where(
+            Completion.person_id == person_id, Completion.course_id == version.course_id).scalar_subquery()
+        used = select(func.count(QuizAttempt.id)).where(
+            QuizAttempt.person_id == person_id, QuizAttempt.course_version_id == version.id,
+            QuizAttempt.submitted_at.is_not(None),
+            or_(last_done.is_(None), QuizAttempt.submitted_at > last_done)).scalar_subquery()
+        allowed = allowed & (used < version.attempts_allowed)
+    values = select(literal(person_id), literal(version.id), literal(utcnow(), QuizAttempt.started_at.type),
+                    literal(order, QuizAttempt.drawn.type)).where(allowed)
+    statement = (insert(QuizAttempt)
+                 .from_select(["person_id", "course_version_id", "started_at", "drawn"], values, include_defaults=False)
+                 .returning(QuizAttempt.id))
+    try:
+        with db.session.begin_nested():
+            return db.session.scalar(statement)
+    except IntegrityError:  # a concurrent request's attempt is open now
+        return None
 
 
 def is_pass(correct: int, total: int, pass_mark: int) -> bool:

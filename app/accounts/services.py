@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.models import ACCESS_ROLES, Assignment, Person
 from app.agencies.models import Agency
 from app.core.dates import today
+from app.core.text import text_problem
 from app.extensions import db
 
 
@@ -54,6 +55,11 @@ def create_account(username: str, password: str, role: str, *, full_name: str | 
         raise AccountError(f"unknown role '{role}' (use {', '.join(ACCESS_ROLES)})")
     if len(password) < 8:
         raise AccountError("the password needs at least 8 characters")
+    if full_name is not None:
+        full_name = " ".join(full_name.split())
+        problem = text_problem(full_name, 200)
+        if problem:
+            raise AccountError(f"--name: {problem}")
     if db.session.scalar(select(Person.id).where(func.lower(Person.username) == username.lower())):
         raise AccountError(f"username '{username}' is taken")
     staff_code = staff_code or username.upper()

@@ -15,6 +15,7 @@ from app.accounts.models import ACCESS_ROLES, ASSIGNMENT_ROLES, Assignment, Pers
 from app.agencies.models import Agency
 from app.audit.services import record
 from app.core.dates import format_date
+from app.core.text import text_problem
 from app.extensions import db
 
 
@@ -89,6 +90,13 @@ def _successor(period: Assignment, agency: Agency, roles: list[str], effective: 
     return new, False
 
 
+def _check_text(label: str, value: str, max_len: int = 255) -> None:
+    """The rule import files follow, for what the people pages write (app/core/text.py)."""
+    problem = text_problem(value, max_len)
+    if problem:
+        raise PeopleError(f"{label}: {problem}.")
+
+
 def add_person(staff_code: str, full_name: str, *, email: str | None, agency_id: int, roles,
                start_date: date, actor: Person | None) -> Person:
     """A person without an account, assigned to an agency from `start_date`.
@@ -99,6 +107,8 @@ def add_person(staff_code: str, full_name: str, *, email: str | None, agency_id:
     staff_code, full_name = staff_code.strip(), " ".join(full_name.split())
     if not staff_code or not full_name:
         raise PeopleError(_("Cần có mã công chức và họ tên."))
+    _check_text(_("Họ và tên"), full_name, 200)
+    _check_text(_("Mã công chức"), staff_code, 40)
     taken = db.session.scalar(select(Person).where(func.upper(Person.staff_code) == staff_code.upper()))
     if taken is not None:
         raise PeopleError(_("Mã công chức %(c)s đã được dùng cho %(p)s.", c=staff_code, p=taken.full_name))
@@ -126,6 +136,7 @@ def update_details(person: Person, *, full_name: str, email: str | None, actor: 
     full_name, email = " ".join(full_name.split()), (email or "").strip() or None
     if not full_name:
         raise PeopleError(_("Cần có họ tên."))
+    _check_text(_("Họ và tên"), full_name, 200)
     changes = {key: [old, new] for key, old, new in
                (("full_name", person.full_name, full_name), ("email", person.email, email)) if old != new}
     if not changes:

@@ -12,6 +12,7 @@ import yaml
 from app.courses.clauses import VALID_CLAUSES
 from app.courses.rule_text import rule_text_problems
 from app.core.markdown import is_relative
+from app.courses.svg import svg_problem
 
 AUDIENCES = ("staff", "leader", "iso_secretary", "internal_auditor", "dost")
 ASSET_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
@@ -24,7 +25,6 @@ LINK_RE = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)"
 OPTION_RE = re.compile(r"^[-*]\s+(\((?P<r>[ xX])\)|\[(?P<c>[ xX])\])\s+(?P<text>\S.*)$")
 CLAUSE_RE = re.compile(r"^(?:Điều khoản|Clause)\s*:\s*(?P<v>.+)$", re.IGNORECASE)
 EXPLAIN_RE = re.compile(r"^(?:Giải thích|Explanation)\s*:\s*(?P<v>.*)$", re.IGNORECASE)
-SVG_DANGER_RE = re.compile(r"<script|\son[a-z]+\s*=|javascript:|<foreignObject|xlink:href\s*=\s*[\"']https?:|href\s*=\s*[\"']https?:", re.IGNORECASE)
 TRUE_FALSE = ({"đúng", "sai"}, {"true", "false"})
 REQUIRED_META = ("code", "title", "summary", "audience", "standard", "minutes", "pass_mark",
                  "questions_per_attempt")
@@ -279,10 +279,12 @@ class CourseReader:
                 self.problem(path, 1, "picture is larger than 1 MB")
                 continue
             if path.suffix.lower() == ".svg":
-                match = SVG_DANGER_RE.search(data.decode("utf-8", "replace"))
-                if match:
-                    line = data[: match.start()].count(b"\n") + 1
-                    self.problem(path, line, "SVG must not contain scripts, event handlers or external links")
+                found = svg_problem(data)
+                if found:
+                    what, where = found
+                    at = data.find(where.encode())
+                    line = data[:at].count(b"\n") + 1 if at >= 0 else 1
+                    self.problem(path, line, f"SVG: {what}")
                     continue
             assets[rel] = data
         return assets

@@ -65,8 +65,45 @@ def courses_sync(path: str | None) -> None:
     )
     for code in report.skipped:
         click.echo(f"skipped {code}: fix the problems above and sync again", err=True)
+    if report.not_in_folder:
+        click.echo(f"not in this folder, left as they are: {', '.join(report.not_in_folder)}")
+    for code in report.kept_removed:
+        click.echo(f"{code} is removed from the catalogue: updated, still removed "
+                   f"(flask --app wsgi courses restore {code} to list it again)")
     if report.skipped:
         sys.exit(1)
+
+
+@courses_cli.command("remove")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def courses_remove(code: str, yes: bool) -> None:
+    """Take a course off the catalogue: learners no longer see it; its versions, attempts,
+    completions and certificates stay. Audit-logged; `courses restore` undoes it."""
+    from app.courses.services import CourseError, set_listed
+
+    if not yes:
+        click.confirm(f"Remove {code} from the catalogue? Learners will no longer see it", abort=True)
+    try:
+        set_listed(code, False)
+    except CourseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"removed {code} from the catalogue (audit log: course.remove)")
+
+
+@courses_cli.command("restore")
+@click.argument("code")
+def courses_restore(code: str) -> None:
+    """Put a removed course back in the catalogue. Audit-logged."""
+    from app.courses.services import CourseError, set_listed
+
+    try:
+        set_listed(code, True)
+    except CourseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"listed {code} again (audit log: course.restore)")
 
 
 @courses_cli.command("list")

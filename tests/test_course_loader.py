@@ -114,3 +114,34 @@ def test_sync_command_exits_1_when_a_course_is_broken_but_loads_the_rest(runner,
     assert db.session.scalar(select(Course.code)) == "GOOD-01"
     assert db.session.scalar(select(func.count(Module.id))) == 1
     assert db.session.scalar(select(func.count(Question.id))) == 1
+
+
+def test_syncing_a_folder_with_one_course_leaves_the_others_published(db, runner, tmp_path):
+    sync_courses(FIXTURE_COURSES)
+    db.session.commit()
+    shutil.copytree(FIXTURE_COURSES / "FX-02", tmp_path / "one" / "FX-02")
+    result = runner.invoke(args=["courses", "sync", str(tmp_path / "one")])
+    assert result.exit_code == 0 and "not in this folder, left as they are: FX-01" in result.output
+    assert current_version("FX-01") is not None and current_version("FX-02") is not None
+
+
+def test_removing_a_course_is_confirmed_audited_and_undone_by_restore(db, runner):
+    from app.audit.models import AuditEvent
+
+    sync_courses(FIXTURE_COURSES)
+    db.session.commit()
+    refused = runner.invoke(args=["courses", "remove", "FX-01"], input="n\n")
+    assert refused.exit_code != 0 and current_version("FX-01") is not None  # not confirmed, nothing changed
+    result = runner.invoke(args=["courses", "remove", "FX-01"], input="y\n")
+    assert result.exit_code == 0 and "removed FX-01" in result.output
+    db.session.expire_all()
+    assert current_version("FX-01") is None
+    again = runner.invoke(args=["courses", "sync", str(FIXTURE_COURSES)])  # the folder is still there
+    assert "FX-01 is removed from the catalogue" in again.output
+    db.session.expire_all()
+    assert current_version("FX-01") is None
+    assert runner.invoke(args=["courses", "restore", "FX-01"]).exit_code == 0
+    db.session.expire_all()
+    assert current_version("FX-01") is not None
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["course.remove", "course.restore"]

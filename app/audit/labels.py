@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "training.class_close": _l("Đóng lớp, ghi nhận hoàn thành"),
     "training.class_reopen": _l("Mở lại lớp đã đóng"),
     "certificate.revoke": _l("Thu hồi giấy chứng nhận"),
+    "course.remove": _l("Gỡ khóa học khỏi danh mục"),
+    "course.restore": _l("Đưa khóa học trở lại danh mục"),
 }
 
 #: labels of the keys services put in `details`

@@ -22,6 +22,10 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: published courses that are not under the folder synced: left as they are
+    not_in_folder: list[str] = field(default_factory=list)
+    #: courses in the folder that were removed from the catalogue: updated, still removed
+    kept_removed: list[str] = field(default_factory=list)
 
 
 def course_link_resolver(version_id: int):
@@ -83,7 +87,9 @@ def sync_courses(root: str | Path) -> SyncReport:
     """Load every valid course under root; a changed course gets a new current version.
 
     Courses with problems are skipped (their last good version stays published) and their problems
-    returned in the report; courses whose folder is gone are unlisted, never deleted. Flushes only.
+    returned in the report. Only the courses under root are touched: a course missing from root
+    stays as it is (root may be a folder holding one fixed course), and a course taken off the
+    catalogue with `remove_course` stays off until `restore_course`. Flushes only.
     """
     report = SyncReport()
     parsed_courses, report.problems = read_tree(Path(root))
@@ -97,12 +103,13 @@ def sync_courses(root: str | Path) -> SyncReport:
             continue
         course = existing.get(parsed.code)
         if course is None:
-            course = Course(code=parsed.code)
+            course = Course(code=parsed.code, listed=True)
             db.session.add(course)
             versions: list[CourseVersion] = []
         else:
             versions = list(course.versions)
-        course.listed = True
+            if not course.listed:
+                report.kept_removed.append(parsed.code)
         same = next((v for v in versions if v.content_hash == parsed.content_hash), None)
         if same is not None and same.is_current:
             report.unchanged.append(parsed.code)
@@ -115,11 +122,30 @@ def sync_courses(root: str | Path) -> SyncReport:
             continue
         _publish(course, parsed, number=max((v.number for v in versions), default=0) + 1)
         (report.updated if versions else report.created).append(parsed.code)
-    for code, course in existing.items():
-        if code not in seen:
-            course.listed = False
+    report.not_in_folder = sorted(code for code, course in existing.items() if code not in seen and course.listed)
     db.session.flush()
     return report
+
+
+class CourseError(ValueError):
+    """A course that cannot be removed or restored so; the message is printed."""
+
+
+def set_listed(code: str, listed: bool, actor=None) -> Course:
+    """Take a course off the catalogue (learners no longer see it; its versions, attempts and
+    completions stay) or put it back; audit-logged. Raises CourseError. Flushes."""
+    from app.audit.services import record
+
+    course = db.session.scalar(select(Course).where(Course.code == code))
+    if course is None:
+        raise CourseError(f"no course {code}")
+    if course.listed == listed:
+        raise CourseError(f"{code} is already {'listed' if listed else 'removed'}")
+    course.listed = listed
+    db.session.flush()
+    record("course.restore" if listed else "course.remove", actor=actor, target_type="course",
+           target_id=course.id, target_label=code)
+    return course
 
 
 def current_versions_query():

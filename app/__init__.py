@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
+from app.core.request_log import LoggingFlask, init_request_log, request_id
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS
 
@@ -61,7 +62,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     config = CONFIGS[config_name]
     if hasattr(config, "validate"):
         config.validate()
-    app = Flask(__name__, instance_relative_config=True)
+    app = LoggingFlask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     app.config.from_object(config)
     app.config.update(overrides or {})
@@ -73,6 +74,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    init_request_log(app)
     _limit_bodies(app)  # before CSRF protection, which reads the body first
     db.init_app(app)
     limiter.init_app(app)
@@ -167,5 +169,16 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     for code in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(
-            code, lambda e, code=code: (render_template("error.html", code=code, error=e), code)
+            code, lambda e, code=code: (render_template("error.html", code=code, error=e, request_id=request_id()),
+                                        code)
         )
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        """The page in Vietnamese with the request id, even when the database is what failed."""
+        db.session.rollback()
+        try:
+            return render_template("error.html", code=500, error=error, request_id=request_id()), 500
+        except Exception:  # noqa: BLE001 (the page itself cannot be drawn: plain text, still useful)
+            return (f"Đã có lỗi trong hệ thống. Mã yêu cầu: {request_id()}\n", 500,
+                    {"Content-Type": "text/plain; charset=utf-8"})

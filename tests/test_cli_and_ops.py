@@ -144,3 +144,64 @@ def test_the_demo_has_a_2026_plan_with_a_closed_class_counted_and_an_open_one_wi
     seats = db.session.scalars(select(ClassSeat.status).where(ClassSeat.class_id == open_.id)).all()
     assert seats.count("invited") == open_.capacity and "waiting" in seats
     assert "training plan kept" in runner.invoke(args=["demo"]).output
+
+
+def test_healthz_and_the_start_up_warning_name_an_unmigrated_database(tmp_path, caplog):
+    from app import create_app
+    from app.core.health import warn_about_schema
+
+    empty = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+                                   "COURSES_DIR": str(FIXTURE_COURSES)})
+    response = empty.test_client().get("/healthz")
+    assert response.status_code == 503 and response.get_json()["schema"] == "unmigrated"
+    with caplog.at_level("WARNING"):
+        assert warn_about_schema(empty) == "unmigrated"
+    assert "flask --app wsgi db upgrade" in caplog.text
+
+
+def test_a_failure_gives_a_vietnamese_page_with_the_request_id_that_the_log_names(tmp_path, caplog):
+    from app import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                                 "COURSES_DIR": str(FIXTURE_COURSES), "PROPAGATE_EXCEPTIONS": False})
+
+    def boom():
+        raise RuntimeError("hỏng")
+
+    app.add_url_rule("/boom", "boom", boom)
+    with caplog.at_level("ERROR"):
+        response = app.test_client().get("/boom")
+    rid = response.headers["X-Request-ID"]
+    assert response.status_code == 500 and "Đã có lỗi trong hệ thống" in response.text and rid in response.text
+    assert f"id={rid}" in caplog.text and "RuntimeError: hỏng" in caplog.text
+
+
+def test_every_response_carries_a_request_id_and_a_trusted_proxy_may_set_it(app, client):
+    from app import create_app
+
+    first, second = client.get("/login"), client.get("/login")
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+    assert client.get("/login", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] != "abcdef123456"
+    proxied = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                     "TRUSTED_PROXIES": 1})
+    assert proxied.test_client().get("/login", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] \
+        == "abcdef123456"
+
+
+def test_one_log_line_per_request_names_the_route_status_and_id(tmp_path, capfd):
+    import logging
+
+    from app import create_app
+    from app.core import request_log
+
+    request_log.logger.handlers.clear()
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'y.sqlite3'}",
+                                 "COURSES_DIR": str(FIXTURE_COURSES), "REQUEST_LOG": True})
+    try:
+        response = app.test_client().get("/verify/AAAA-BBBB")
+        err = capfd.readouterr().err
+        assert f"GET /verify/<path:code> {response.status_code} " in err
+        assert f"id={response.headers['X-Request-ID']}" in err
+    finally:
+        request_log.logger.handlers.clear()
+        request_log.logger.setLevel(logging.NOTSET)

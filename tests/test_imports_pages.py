@@ -163,8 +163,18 @@ def test_confirming_checks_again_and_writes_nothing_when_the_data_changed(client
     before = table_counts()
     page = client.post(f"/imports/{last_upload().id}/confirm", follow_redirects=True).text
     assert "Chưa nhập" in page and "thời gian trùng với giai đoạn đã lưu 01/01/2019 – …" in page
+    assert "đã thay đổi từ lúc kiểm tra" in page
     assert table_counts() == before
     assert last_upload().applied_at is None
+
+
+def test_confirming_a_file_that_had_errors_says_so_not_that_the_data_changed(client, login, province, db):
+    login("admin")
+    upload(client, "staff", csv_bytes("staff", "S2,Trần Bình,,KHONG,,2021-01-01,"))
+    before = table_counts()
+    page = client.post(f"/imports/{last_upload().id}/confirm", follow_redirects=True).text  # a replayed form
+    assert "Chưa nhập: tệp có 1 lỗi" in page and "đã thay đổi từ lúc kiểm tra" not in page
+    assert table_counts() == before
 
 
 def test_the_sample_file_has_the_exact_header(client, login, province):

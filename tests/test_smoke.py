@@ -1,4 +1,5 @@
 def test_healthz_reports_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "db": "ok"}
+    body = response.get_json()
+    assert body["status"] == "ok" and body["db"] == "ok" and body["schema"] == "ok"

@@ -90,12 +90,16 @@ def confirm(upload_id: int):
     ensure(upload.kind in import_kinds(current_user))
     if not EmptyForm().validate_on_submit():
         abort(400)
+    had_problems = bool((upload.result or {}).get("problem_count"))  # as the preview found it
     report = confirm_upload(upload, current_user, editable_agency_ids(current_user))
     db.session.commit()
     if report is None:
         flash(_("Tệp này đã được nhập rồi; lần xác nhận này không thay đổi gì."), "info")
     elif report.applied:
         flash(_("Đã nhập xong %(n)d dòng.", n=report.rows), "success")
+    elif had_problems:
+        flash(_("Chưa nhập: tệp có %(n)d lỗi (danh sách bên dưới). Hãy sửa tệp rồi tải lên lại. Không có gì "
+                "được ghi.", n=report.problems.count), "error")
     else:
         flash(_("Chưa nhập: dữ liệu trong hệ thống đã thay đổi từ lúc kiểm tra và tệp nay có lỗi. Không có gì "
                 "được ghi."), "error")

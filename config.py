@@ -81,6 +81,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
+    #: a session unused this long ends (the cookie expires then too)
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
+    PERMANENT_SESSION_LIFETIME = SESSION_IDLE_MINUTES * 60
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a slow phone may keep a quiz open for hours

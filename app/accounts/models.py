@@ -46,13 +46,23 @@ class Person(UserMixin, db.Model):
     #: reminders of what the person owes cannot be turned off, only reduced to one a week
     reminders_weekly: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
+    #: a session is valid only while it carries this number: changing the password, being
+    #: deactivated or signing out raises it, which ends every session of the person at once
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="person", order_by="Assignment.start_date"
     )
 
     def set_password(self, password: str) -> None:
+        """A new password; the sessions opened with the old one end."""
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session of this person ends at its next request."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

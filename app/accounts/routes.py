@@ -1,12 +1,12 @@
 """Signing in and out, setting a password from a one-time link, and choosing the interface language."""
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import invites
+from app.accounts import invites, sessions
 from app.accounts.forms import EmptyForm, InviteForm, LoginForm
 from app.accounts.models import Assignment, Person
 from app.accounts.services import authenticate
@@ -31,6 +31,9 @@ def load_user(user_id: str) -> Person | None:
     if row is None:
         return None
     person, person.unread_count = row
+    if not sessions.still_valid(person):  # signed out elsewhere, password changed, locked, idle
+        session.clear()
+        return None
     return person
 
 
@@ -50,6 +53,7 @@ def login():
             flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
         else:
             login_user(person)
+            sessions.start(person)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
@@ -58,6 +62,8 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
+        current_user.end_sessions()  # a copy of this cookie no longer opens anything
+        db.session.commit()
         logout_user()
     return redirect(url_for("accounts.login"))
 

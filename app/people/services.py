@@ -236,6 +236,7 @@ def deactivate(person: Person, end_date: date, *, actor: Person | None) -> int:
     for period in periods:
         period.end_date = end_date
     person.active = False
+    person.end_sessions()
     revoke_open_invites(person)
     db.session.flush()
     record("person.deactivate", actor=actor, target_type="person", target_id=person.id,

@@ -74,36 +74,33 @@ def courses_sync(path: str | None) -> None:
         sys.exit(1)
 
 
+def _set_listed(code: str, listed: bool, done: str) -> None:
+    from app.courses.services import CourseError, set_listed
+
+    try:
+        set_listed(code, listed)
+    except CourseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(done)
+
+
 @courses_cli.command("remove")
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
 def courses_remove(code: str, yes: bool) -> None:
     """Take a course off the catalogue: learners no longer see it; its versions, attempts,
     completions and certificates stay. Audit-logged; `courses restore` undoes it."""
-    from app.courses.services import CourseError, set_listed
-
     if not yes:
         click.confirm(f"Remove {code} from the catalogue? Learners will no longer see it", abort=True)
-    try:
-        set_listed(code, False)
-    except CourseError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    click.echo(f"removed {code} from the catalogue (audit log: course.remove)")
+    _set_listed(code, False, f"removed {code} from the catalogue (audit log: course.remove)")
 
 
 @courses_cli.command("restore")
 @click.argument("code")
 def courses_restore(code: str) -> None:
     """Put a removed course back in the catalogue. Audit-logged."""
-    from app.courses.services import CourseError, set_listed
-
-    try:
-        set_listed(code, True)
-    except CourseError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    click.echo(f"listed {code} again (audit log: course.restore)")
+    _set_listed(code, True, f"listed {code} again (audit log: course.restore)")
 
 
 @courses_cli.command("list")

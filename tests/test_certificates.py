@@ -244,10 +244,10 @@ def test_the_head_of_the_merged_agency_downloads_a_certificate_earned_before_the
 
 def test_the_zip_is_written_one_certificate_at_a_time(db, last_year):
     from app.certificates.archive import zip_stream
-    from app.certificates.services import archive_items, of_agency
+    from app.certificates.services import agency_sources, archive_items, of_agency
 
     a = db.session.scalar(select(Certificate.agency_id).where(Certificate.agency_name == "UBND xã A"))
-    items = archive_items(db.session.scalars(of_agency(a, last_year, today())))
+    items = archive_items(db.session.scalars(of_agency(agency_sources(a, today()), last_year)))
     chunks = list(zip_stream(items))
     assert len(chunks) == len(items) + 1 == 5  # a chunk per PDF, then the central directory
     assert all(0 < len(c) < 100_000 for c in chunks[:-1])

@@ -68,25 +68,27 @@ def revoke(code: str):
     return render_template("certificates/revoke.html", c=certificate, form=form)
 
 
-def _agency_year(code: str, year: int | None = None) -> tuple[Agency, int, list[int]]:
-    """The agency of a code the viewer may look into (404 unknown, 403 outside their scope), the
-    year asked for (this year when absent or without certificates) and the years on offer."""
+def _agency_year(code: str, year: int | None = None):
+    """(agency, the agencies its certificates were earned at, the year asked for (this year when
+    absent or without certificates), the years on offer) for an agency the viewer may look into:
+    404 unknown, 403 outside their scope."""
     agency = db.first_or_404(select(Agency).where(Agency.code == code))
     ensure(can_view_agency(current_user, agency.id))
     day = today()
-    years = services.years_of_agency(agency.id, day)
+    sources = services.agency_sources(agency.id, day)
+    years = services.years_of_agency(sources, day)
     if year is None:
         raw = request.args.get("year", "")
         year = int(raw) if raw.isdigit() else day.year
-    return agency, (year if year in years else day.year), years
+    return agency, sources, (year if year in years else day.year), years
 
 
 @bp.get("/certificates/agency/<code>")
 @require(sees_agencies)
 def agency(code: str):
     """An agency's certificates of a year, each downloadable, and all of them as one ZIP."""
-    agency_, year, years = _agency_year(code)
-    certificates = db.session.scalars(services.of_agency(agency_.id, year, today())).all()
+    agency_, sources, year, years = _agency_year(code)
+    certificates = db.session.scalars(services.of_agency(sources, year)).all()
     return render_template("certificates/agency.html", agency=agency_, year=year, years=years,
                            certificates=certificates, day=today(),
                            downloadable=sum(c.revoked_at is None for c in certificates))
@@ -96,10 +98,10 @@ def agency(code: str):
 @require(sees_agencies)
 def agency_zip(code: str, year: int):
     """The ZIP, one PDF per certificate (revoked ones left out), written while it is sent."""
-    agency_, found, _years = _agency_year(code, year)
+    agency_, sources, found, _years = _agency_year(code, year)
     if found != year:
         abort(404)
-    items = services.archive_items(db.session.scalars(services.of_agency(agency_.id, year, today())))
+    items = services.archive_items(db.session.scalars(services.of_agency(sources, year)))
     if not items:
         abort(404)
     name = f"GiayChungNhan_{agency_.code}_{year}.zip"

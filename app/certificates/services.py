@@ -96,18 +96,21 @@ def certificates_of(person_id: int):
             .order_by(Certificate.completed_on.desc(), Certificate.id.desc()))
 
 
-def of_agency(agency_id: int, year: int, day: date):
-    """select() of the certificates earned in `year` at an agency or at an agency that has since
-    become it (merged, renamed), by name. Two queries with the lineage graph."""
-    sources = credited_sources({agency_id}, day, lineage_graph(day))
+def agency_sources(agency_id: int, day: date) -> list[int]:
+    """The agency and every agency that has since become it (merged, renamed): where its
+    certificates were earned. One query (the lineage graph)."""
+    return credited_sources({agency_id}, day, lineage_graph(day))
+
+
+def of_agency(sources: list[int], year: int):
+    """select() of the certificates earned in `year` at these agencies (agency_sources), by name."""
     return (select(Certificate).where(Certificate.agency_id.in_(sources),
                                       Certificate.completed_on.between(date(year, 1, 1), date(year, 12, 31)))
             .order_by(Certificate.full_name, Certificate.course_code, Certificate.completed_on, Certificate.id))
 
 
-def years_of_agency(agency_id: int, day: date) -> list[int]:
-    """The years with certificates at an agency (or what became it), and this year, newest first."""
-    sources = credited_sources({agency_id}, day, lineage_graph(day))
+def years_of_agency(sources: list[int], day: date) -> list[int]:
+    """The years with certificates at these agencies (agency_sources), and this year, newest first."""
     year = func.extract("year", Certificate.completed_on)
     found = db.session.scalars(select(year).where(Certificate.agency_id.in_(sources)).distinct())
     return sorted({int(y) for y in found} | {day.year}, reverse=True)

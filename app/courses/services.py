@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.completions.models import Completion
 from app.core.markdown import render_inline, render_markdown
+from app.courses.content import contents_of
 from app.courses.loader import ASSET_TYPES, ParsedCourse, Problem, count_words, read_tree
 from app.courses.models import Course, CourseAsset, CourseVersion, Module, ModuleRead, Question
 from app.extensions import db
@@ -89,7 +90,7 @@ def sync_courses(root: str | Path) -> SyncReport:
     Courses with problems are skipped (their last good version stays published) and their problems
     returned in the report. Only the courses under root are touched: a course missing from root
     stays as it is (root may be a folder holding one fixed course), and a course taken off the
-    catalogue with `remove_course` stays off until `restore_course`. Flushes only.
+    catalogue (`set_listed`, the `courses remove` command) stays off until it is put back. Flushes only.
     """
     report = SyncReport()
     parsed_courses, report.problems = read_tree(Path(root))
@@ -218,8 +219,6 @@ def learner_overview(person_id: int, roles: set[str]) -> tuple[list[CourseCard],
     Three queries whatever the number of courses: versions, modules read, completions; the module
     lists come from each version's cached content.
     """
-    from app.courses.content import contents_of
-
     versions = list(db.session.scalars(current_versions_query()))
     content = contents_of((v.id, v.content_hash) for v in versions)
     slugs = {v.id: [m.slug for m in content[(v.id, v.content_hash)].modules] for v in versions}

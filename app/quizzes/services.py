@@ -19,19 +19,23 @@ class QuizError(ValueError):
     """The attempt cannot be started or submitted; the message is shown to the learner."""
 
 
-def attempts_used(person_id: int, version: CourseVersion) -> int:
-    """Submitted attempts on this course version since the person last completed the course.
-
-    A completion opens a new cycle, so a yearly refresher can be taken again next year. One query.
-    """
+def _used_query(person_id: int, version: CourseVersion):
+    """select() of the count of submitted attempts on this course version since the person last
+    completed the course: a completion opens a new cycle, so a yearly refresher can be taken again
+    next year."""
     last_done = select(func.max(Completion.created_at)).where(
         Completion.person_id == person_id, Completion.course_id == version.course_id).scalar_subquery()
-    return db.session.scalar(select(func.count(QuizAttempt.id)).where(
+    return select(func.count(QuizAttempt.id)).where(
         QuizAttempt.person_id == person_id,
         QuizAttempt.course_version_id == version.id,
         QuizAttempt.submitted_at.is_not(None),
         or_(last_done.is_(None), QuizAttempt.submitted_at > last_done),
-    )) or 0
+    )
+
+
+def attempts_used(person_id: int, version: CourseVersion) -> int:
+    """Submitted attempts on this version in the current cycle (see _used_query). One query."""
+    return db.session.scalar(_used_query(person_id, version)) or 0
 
 
 def attempts_left(person_id: int, version: CourseVersion) -> int | None:
@@ -92,12 +96,7 @@ def _insert_if_allowed(person_id: int, version, order: list) -> int | None:
                                             QuizAttempt.submitted_at.is_(None))
     allowed = ~open_now.exists()
     if version.attempts_allowed:
-        last_done = select(func.max(Completion.created_at)).where(
-            Completion.person_id == person_id, Completion.course_id == version.course_id).scalar_subquery()
-        used = select(func.count(QuizAttempt.id)).where(
-            QuizAttempt.person_id == person_id, QuizAttempt.course_version_id == version.id,
-            QuizAttempt.submitted_at.is_not(None),
-            or_(last_done.is_(None), QuizAttempt.submitted_at > last_done)).scalar_subquery()
+        used = _used_query(person_id, version).scalar_subquery()
         allowed = allowed & (used < version.attempts_allowed)
     values = select(literal(person_id), literal(version.id), literal(utcnow(), QuizAttempt.started_at.type),
                     literal(order, QuizAttempt.drawn.type)).where(allowed)

@@ -26,8 +26,9 @@ setup: $(BIN)/activate translations
 	-$(FLASK) courses sync  # a broken course is reported; the others still load
 	$(FLASK) demo
 
+# the links printed for invites and mails start with the address the demo is served on
 run: setup
-	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 test: $(BIN)/activate translations
 	@echo "== SQLite =="

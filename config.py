@@ -73,6 +73,16 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     #: lookups of the public verify page per client address (against guessing codes)
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+    #: sign-in attempts (POST /login) per client address; a commune office signs in from one address
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;300 per hour")
+    #: passwords set through one-time links, and requests for a reset link, per client address
+    INVITE_RATE_LIMIT = os.environ.get("INVITE_RATE_LIMIT", "10 per minute;60 per hour")
+    #: failed sign-ins for one username within the window after which that username is refused,
+    #: even with the right password, until the window passes or an administrator lifts the lock
+    LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+    #: a person gets at most one self-service reset mail in this many minutes
+    RESET_MAIL_INTERVAL_MINUTES = int(os.environ.get("RESET_MAIL_INTERVAL_MINUTES", "15"))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
     #: how many reverse proxies in front of the app set X-Forwarded-For (0: none, the client is the peer)
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     #: one line per request on stderr (method, route, status, duration, request id)

@@ -10,7 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
+from app.core.compress import init_compression
 from app.core.request_log import LoggingFlask, init_request_log, request_id
+from app.core.security import init_security_headers
+from app.core.static import init_static
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS
 
@@ -74,7 +77,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    init_compression(app)  # first registered: runs after every other after-request hook
+    init_static(app)
     init_request_log(app)
+    init_security_headers(app)
     _limit_bodies(app)  # before CSRF protection, which reads the body first
     db.init_app(app)
     limiter.init_app(app)
@@ -154,6 +160,7 @@ def _register_template_helpers(app: Flask) -> None:
             "role_label": labels.role_label,
             "obligation_rule_label": labels.obligation_rule_label,
             "obligation_status_label": labels.obligation_status_label,
+            "due_label": labels.due_label,
             "column_label": column_label,
             "audience_label": labels.audience_label,
             "policy_sees_agencies": sees_agencies,

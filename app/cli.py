@@ -30,6 +30,9 @@ def courses_check(path: str | None, flagged: bool) -> None:
     courses, problems = read_tree(root)
     for problem in problems:
         click.echo(str(problem))
+    warnings = [w for course in courses for w in course.warnings]
+    for warning in warnings:  # printed, never a failure
+        click.echo(f"{warning.path}:{warning.line}: WARNING: {warning.message}")
     report = cue_report(courses)
     for line in report.lines(flagged):
         click.echo(line)
@@ -46,7 +49,8 @@ def courses_check(path: str | None, flagged: bool) -> None:
                    f"{len(courses)} course(s).", err=True)
         sys.exit(1)
     click.echo(f"OK: {len(courses)} course(s), no problems"
-               f"{', cue targets met' if targets is not None else ''}.", err=True)
+               f"{', cue targets met' if targets is not None else ''}"
+               f"{f', {len(warnings)} warning(s)' if warnings else ''}.", err=True)
 
 
 @courses_cli.command("sync")
@@ -168,6 +172,22 @@ def users_invite(staff_code: str, reset: bool) -> None:
     click.echo(f"valid for {current_app.config['INVITE_VALID_DAYS']} day(s); send it by internal mail", err=True)
 
 
+@users_cli.command("unlock")
+@click.argument("username")
+def users_unlock(username: str) -> None:
+    """Lift the sign-in lock that repeated wrong passwords put on USERNAME (audited)."""
+    from app.accounts import throttle
+    from app.accounts.models import Person
+
+    person = db.session.scalar(select(Person).where(func.lower(Person.username) == username.strip().lower()))
+    if person is None:
+        raise click.ClickException(f"no account with username '{username}'")
+    forgotten = throttle.lift(person, actor=None)
+    db.session.commit()
+    click.echo(f"{person.username}: {forgotten} failed sign-in(s) forgotten" if forgotten
+               else f"{person.username} was not locked")
+
+
 @click.command("demo")
 @click.option("--scale", type=click.Choice(["province", "national"]),
               help="Instead: load synthetic data of this size (once per database; see bench/README.md).")
@@ -284,3 +304,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(notify_cli)
     from app.certificates.cli import certificates_cli
     app.cli.add_command(certificates_cli)
+    from app.backups.cli import backup_cli
+    app.cli.add_command(backup_cli)

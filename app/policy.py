@@ -71,13 +71,22 @@ def editable_agency_ids(person: Person) -> set[int] | None:
     """Agencies whose people this person may add, transfer, give roles or deactivate; None = all.
 
     Admins and DOST work province-wide; an agency_manager account works in its own agency and the
-    agencies under it. Leaders and ISO secretaries without that account role only look.
+    agencies under it; so does an ISO secretary (by a current assignment with that role), who keeps
+    the QMS and the staff list of the agency day to day. A leader without either only looks.
     """
     if sees_whole_province(person):
         return None
     if person.access_role == "agency_manager":
         return managed_agency_ids(person)
-    return set()
+    roots = [a.agency_id for a in person.current_assignments(today()) if a.is_iso_secretary]
+    if not roots:
+        return set()
+    if not has_request_context():
+        return set(db.session.scalars(subtree(roots)))
+    cache = g.setdefault("secretary_agency_ids", {})
+    if person.id not in cache:
+        cache[person.id] = set(db.session.scalars(subtree(roots)))
+    return cache[person.id]
 
 
 def can_edit_agency_people(person: Person, agency_id: int) -> bool:

@@ -14,8 +14,33 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def watch_csp(browser, found: list[str]) -> None:
+    """Every page the test opens in `browser` reports its Content-Security-Policy violations to
+    `found` (Chromium logs each one to the console as "Refused to … Content Security Policy …")."""
+
+    def watch(page) -> None:
+        page.on("console", lambda message: found.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def context_watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", watch)
+        return context
+
+    def page_watched(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        watch(page)
+        page.context.on("page", watch)
+        return page
+
+    browser.new_context, browser.new_page = context_watched, page_watched
+
+
 @pytest.fixture
 def browser():
+    """Headless Chromium; a test fails if any page it opened broke the Content-Security-Policy."""
     path = chromium_path()
     if path is None:
         message = "no Chromium found (apt-get install chromium): browser tests skipped"
@@ -24,14 +49,19 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    violations: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=path,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync"],
         )
+        watch_csp(browser, violations)
+        browser.csp_violations = violations
         yield browser
         browser.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 @pytest.fixture

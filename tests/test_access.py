@@ -53,12 +53,16 @@ TABLE = [
     ("/agencies/B", PROVINCE),  # another agency
     ("/agencies/P", PROVINCE),  # the agency above A
     ("/reports/agencies", MANAGERS_UP),
+    ("/reports/agencies.csv", MANAGERS_UP),
+    ("/reports/agencies.xlsx", MANAGERS_UP),
     ("/reports/coverage", MANAGERS_UP),
     ("/reports/coverage.csv", MANAGERS_UP),
     ("/reports/coverage.xlsx", MANAGERS_UP),
     ("/reports/coverage/agency/A", MANAGERS_UP),
     ("/reports/coverage/agency/A-PVHCC", MANAGERS_UP),
     ("/reports/coverage/agency/B", PROVINCE),
+    ("/reports/coverage/agency/A/people.csv", MANAGERS_UP),
+    ("/reports/coverage/agency/B/people.xlsx", PROVINCE),
     ("/reports/completions", MANAGERS_UP),
     ("/attempts/{attempt}", allowed("learner", "admin")),
     ("/training/", MANAGERS_UP),

@@ -120,3 +120,34 @@ def test_unknown_codes_and_plain_facts_still_read(app):
         assert action_label("something.new") == "something.new"
         assert detail_lines({"surprise": 12, "active": [True, False], "ended": "UBND xã A (A)"}) == [
             ("surprise", "12", None), ("Được đăng nhập", "có", "không"), ("Phân công đã kết thúc", "UBND xã A (A)", None)]
+
+
+def test_a_creation_reads_as_what_it_starts_with_not_as_a_change(app):
+    with app.test_request_context():
+        assert detail_lines({"roles": [[], []], "start_date": "2025-07-01"}, "person.create") == [
+            ("Vai trò", "Công chức", None), ("Ngày bắt đầu", "01/07/2025", None)]
+        assert detail_lines({"roles": [[], ["leader"]]}, "person.create") == [("Vai trò", "Lãnh đạo", None)]
+        # a transfer that kept no role changed nothing there: one value, no arrow
+        assert detail_lines({"roles": [[], []]}, "person.transfer") == [("Vai trò", "Công chức", None)]
+        assert detail_lines({"roles": [["leader"], []]}, "person.roles") == [("Vai trò", "Lãnh đạo", "Công chức")]
+
+
+def test_inspection_plan_details_read_as_a_dost_officer_says_them(app):
+    with app.test_request_context():
+        assert detail_lines({"share": 0.3, "source": "live", "agencies": ["AG-A", "AG-B"], "seed": 7},
+                            "inspection.plan") == [
+            ("Tỷ lệ kiểm tra", "30 %", None), ("Nguồn số liệu", "số liệu tạm tính", None),
+            ("Cơ quan", "AG-A, AG-B", None), ("Số khởi tạo", "7", None)]  # two codes are not a change
+        assert detail_lines({"source": "frozen", "coverage_pct": 57.1, "as_of": "2025-12-31"}) == [
+            ("Nguồn số liệu", "số liệu đã chốt", None), ("Tỷ lệ (%)", "57.1 %", None),
+            ("Ngày tham chiếu", "31/12/2025", None)]
+
+
+def test_the_log_page_shows_a_creation_without_an_arrow(client, login, db):
+    make_person("admin", access_role="admin")
+    event(db, "person.create", datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc),
+          details={"agency": "UBND xã A (A)", "roles": [[], []], "start_date": "2026-03-01"})
+    db.session.commit()
+    login("admin")
+    page = client.get("/audit/").text
+    assert "Công chức → Công chức" not in page and "01/03/2026" in page

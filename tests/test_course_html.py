@@ -1,12 +1,14 @@
-"""Course HTML cannot restyle or cover the page: no style but a column's alignment, ids only on
-headings and never one of the page's own."""
+"""Course HTML cannot restyle or cover the page: no style attribute at all (a column's alignment
+becomes a class, so the page's CSP needs no inline style), ids only on headings and never one of the
+page's own."""
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from app.core.markdown import RESERVED_IDS, render_inline, render_markdown
+from app.core.markdown import RESERVED_IDS, render_inline, render_markdown, sanitise
 
 TEMPLATES = Path(__file__).parent.parent / "app" / "templates"
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
@@ -20,9 +22,17 @@ def test_a_cell_cannot_cover_the_page():
     assert "đăng nhập lại" in html  # the text stays, harmless
 
 
-def test_a_column_keeps_its_alignment():
+def test_a_column_keeps_its_alignment_as_a_class_not_a_style():
     html = render_markdown("| a | b |\n|:-:|--:|\n| 1 | 2 |\n").html
-    assert 'style="text-align:center"' in html and 'style="text-align:right"' in html
+    assert html.count('class="align-center"') == 2 and html.count('class="align-right"') == 2
+    assert "style" not in html
+    assert sanitise(html) == html  # cleaning clean HTML changes nothing
+
+
+def test_a_cell_keeps_no_other_class_and_no_other_style():
+    html = sanitise('<table><tr><td class="flash-error" style="text-align:justify;color:red">x</td>'
+                    '<th class="align-left" style="text-align:right">y</th></tr></table>')
+    assert '<td>x</td>' in html and '<th class="align-left">y</th>' in html
 
 
 def test_ids_only_on_headings_and_never_the_pages_own():
@@ -51,3 +61,26 @@ def test_the_migration_cleans_what_was_stored_before(app, db, courses):
     with db.engine.connect() as conn:
         stored = conn.execute(text("SELECT html FROM module WHERE version_id = :v"), {"v": version_id}).scalars().all()
     assert stored and all("position" not in h and '<h2 id="phan-mot">' in h for h in stored)
+
+
+def test_a_picture_links_to_its_full_size_view_unless_it_is_in_a_link_already():
+    html = render_markdown("![Chu trình PDCA](images/p.svg)\n\n[![Sơ đồ](images/s.svg)](https://tcvn.gov.vn)\n\n"
+                           "![](images/trang-tri.svg)", lambda target: f"/courses/X/assets/1/{target}").html
+    assert ('<a href="/courses/X/assets/1/images/p.svg" rel="noopener noreferrer"><img alt="Chu trình PDCA"'
+            in html)
+    assert html.count("<a ") == 2 and '<a href="https://tcvn.gov.vn"' in html  # no link inside a link
+    assert '<p><img alt="" loading="lazy" src="/courses/X/assets/1/images/trang-tri.svg"></p>' in html
+    assert sanitise(html) == html
+
+
+def test_the_module_page_links_its_picture_and_says_so_on_a_phone(client, login, db, courses):
+    from tests.factories import make_agency, make_person
+
+    make_person("lan", agency=make_agency("A"))
+    db.session.commit()
+    login("lan")
+    page = client.get("/courses/FX-01/01-mo-dau").text
+    src = re.search(r'<a href="([^"]+)" rel="noopener noreferrer"><img alt="Chu trình"[^>]* src="([^"]+)"', page)
+    assert src and src.group(1) == src.group(2) and src.group(1).startswith("assets/")
+    assert client.get(urljoin("/courses/FX-01/01-mo-dau", src.group(1))).mimetype == "image/svg+xml"
+    assert "Chạm vào hình để xem ở kích thước đầy đủ." in page

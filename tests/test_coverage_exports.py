@@ -1,4 +1,5 @@
-"""Coverage exports (JSON, CSV, XLSX) hold the same hand-counted cells, and the commands that write them."""
+"""Coverage exports hold the same hand-counted cells: for systems (JSON, machine CSV, the XLSX data sheet)
+and for people (Vietnamese CSV and XLSX); and the commands that write them."""
 import csv
 import io
 import json
@@ -9,8 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.accounts.models import Person
-from app.core.dates import today
-from app.coverage.exports import to_csv, to_json, to_xlsx
+from app.core.dates import format_date, today
+from app.coverage.exports import to_csv, to_json, to_report_csv, to_xlsx
 from app.coverage.freeze import freeze_year, frozen_table
 from app.coverage.labels import column_label
 from app.coverage.queries import COLUMNS, coverage_table
@@ -93,32 +94,56 @@ def test_csv_cells_equal_the_json_cells_with_no_totals_line(db, province):
     assert [line[-1] for line in lines[1:4]] == ["60.0", "100.0", "0.0"]
 
 
-def test_xlsx_cells_equal_the_json_cells_under_two_header_rows(db, province):
+def test_xlsx_report_has_the_national_heading_and_vietnamese_labels_only(db, province):
     table = coverage_table(YEAR)
     ws = load_workbook(io.BytesIO(to_xlsx(table))).active
-    data = to_json(table)
-    assert ws["A1"].value == "BÁO CÁO KẾT QUẢ ĐÀO TẠO HTQLCL THEO TCVN ISO 9001:2015 — NĂM 2025"
-    assert ws["A2"].value == "Số liệu tạm tính đến ngày 31/12/2025"
-    assert ws["A4"].value is None
-    values = [list(r) for r in ws.iter_rows(min_row=5, values_only=True)]
+    assert [ws[f"A{n}"].value for n in range(1, 8)] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", f"Ngày lập: {format_date(today())}",
+        None, "BÁO CÁO KẾT QUẢ ĐÀO TẠO HTQLCL THEO TCVN ISO 9001:2015 — NĂM 2025",
+        "Số liệu tạm tính đến ngày 31/12/2025", "Chưa chốt số liệu: các con số còn có thể thay đổi."]
+    values = [list(r) for r in ws.iter_rows(min_row=9, values_only=True)]
     assert values[0] == [column_label(c) for c in COLUMNS]
     assert values[0][:5] == ["Mã cơ quan", "Tên cơ quan", "Loại", "Mã cơ quan cấp trên", "Số người"]
-    assert values[1] == list(COLUMNS)
-    expected = [list(row.values()) for row in data["rows"]]
+    assert not set(COLUMNS) & {v for row in values for v in row}  # no machine column name anywhere
+    # the hand-counted rows, with the type's name, Có/Không and "—" where nothing was due
+    assert values[1] == ["AG-A", "UBND xã A", "UBND xã / phường / đặc khu", None, 4, 2, 1, 1, 1, 2, 1, 1, 1,
+                         "Có", 5, 3, 60.0]
+    assert values[2][:4] == ["AG-A-TT", "Trung tâm PVHCC xã A", "Trung tâm Phục vụ hành chính công cấp xã", "AG-A"]
+    assert values[2][13] == "Không" and values[3][13] == "Không" and values[4][-1] == "—"
+    # totals: agencies with a trained secretary counted, the percentage recomputed from the sums
+    assert values[5] == ["Tổng cộng", None, None, None, *EXPECTED_TOTALS[4:]]
+    assert values[7][0].startswith("Tỷ lệ = nghĩa vụ đã hoàn thành")
+    assert ws["Q10"].number_format == "0.0" and ws["Q14"].font.bold
+    assert ws.freeze_panes == "A10" and ws.print_title_rows == "$9:$9"
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_xlsx_data_sheet_holds_the_machine_columns_and_the_json_values(db, province):
+    table = coverage_table(YEAR)
+    data = load_workbook(io.BytesIO(to_xlsx(table)))["data"]
+    values = [list(r) for r in data.iter_rows(values_only=True)]
+    assert values[0] == list(COLUMNS)
+    expected = [list(row.values()) for row in to_json(table)["rows"]]
     expected[3][1] = "'" + EVIL
-    assert values[2:6] == expected
-    assert values[6] == ["Tổng cộng", None, None, None, *EXPECTED_TOTALS[4:]]
-    assert len(values) == 7
-    assert ws["B10"].data_type == "s"  # text, never a formula
-    assert ws["Q7"].number_format == "0.0" and ws["Q11"].font.bold
-    assert ws.freeze_panes == "A7"
+    assert values[1:] == expected  # codes and 0/1, no totals line
+
+
+def test_csv_for_people_reads_in_vietnamese_with_a_totals_line(db, province):
+    lines = read_csv(to_report_csv(coverage_table(YEAR)))
+    assert lines[0] == [column_label(c) for c in COLUMNS]
+    assert lines[1] == ["AG-A", "UBND xã A", "UBND xã / phường / đặc khu", "", "4", "2", "1", "1", "1", "2", "1",
+                        "1", "1", "Có", "5", "3", "60.0 %"]
+    assert [line[-1] for line in lines[2:5]] == ["100.0 %", "0.0 %", "—"]
+    assert lines[4][1] == "'" + EVIL
+    assert lines[5] == ["Tổng cộng", "", "", "", "6", "3", "1", "1", "2", "3", "2", "1", "1", "1", "7", "4", "57.1 %"]
 
 
 def test_a_formula_in_an_agency_name_comes_out_neutralised(db, province):
     table = coverage_table(YEAR)
     assert read_csv(to_csv(table))[4][1] == "'=HYPERLINK(\"http://x\")"
-    ws = load_workbook(io.BytesIO(to_xlsx(table))).active
-    assert ws["B10"].value == "'=HYPERLINK(\"http://x\")"
+    book = load_workbook(io.BytesIO(to_xlsx(table)))
+    assert book.active["B13"].value == book["data"]["B5"].value == "'=HYPERLINK(\"http://x\")"
+    assert book.active["B13"].data_type == "s"  # text, never a formula
     assert to_json(table)["rows"][3]["agency_name"] == EVIL  # JSON is data, not a spreadsheet
 
 
@@ -128,8 +153,8 @@ def test_frozen_xlsx_names_the_cut_off_day_and_who_froze_it(db, province):
     db.session.commit()
     table, freeze = frozen_table(YEAR)
     ws = load_workbook(io.BytesIO(to_xlsx(table, freeze))).active
-    assert ws["A2"].value == "Ngày chốt số liệu: 31/12/2025"
-    assert "Phạm Thị Hoa" in ws["A3"].value
+    assert ws["A6"].value == "Ngày chốt số liệu: 31/12/2025"
+    assert "Phạm Thị Hoa" in ws["A7"].value
     data = to_json(table, freeze)
     assert data["frozen"] is True and data["frozen_by"] == "Phạm Thị Hoa" and data["frozen_at"]
 
@@ -152,8 +177,9 @@ def test_coverage_command_writes_xlsx_only_to_a_file(runner, db, province, tmp_p
     out = tmp_path / "bao-cao.xlsx"
     result = runner.invoke(args=["coverage", "--year", "2025", "--format", "xlsx", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    ws = load_workbook(out).active
-    assert [c.value for c in ws[6]] == list(COLUMNS)
+    book = load_workbook(out)
+    assert book.active["A1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert [c.value for c in book["data"][1]] == list(COLUMNS)
 
 
 def test_coverage_command_as_of_a_day_in_either_date_format(runner, db, province):

@@ -67,8 +67,9 @@ def test_frozen_year_keeps_its_numbers_after_new_completions_and_new_people(db, 
     frozen_json = to_json(table, freeze)
     assert frozen_json["totals"]["coverage_pct"] == 0.0 and frozen_json["frozen"] is True
     assert to_csv(table).decode("utf-8-sig").splitlines()[1].endswith(",0.0")
-    ws = load_workbook(io.BytesIO(to_xlsx(table, freeze))).active
-    assert ws["Q7"].value == 0.0 and ws["A2"].value == "Ngày chốt số liệu: 31/12/2025"
+    book = load_workbook(io.BytesIO(to_xlsx(table, freeze)))
+    assert book.active["Q10"].value == 0.0 and book.active["A6"].value == "Ngày chốt số liệu: 31/12/2025"
+    assert book["data"]["Q2"].value == 0.0
 
 
 def test_compare_lists_added_removed_and_changed_agencies_and_the_totals(db, year):

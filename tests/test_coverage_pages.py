@@ -91,12 +91,21 @@ def test_drill_down_lists_people_with_each_obligation_and_deadline(client, provi
 
 def test_csv_from_the_page_has_the_columns_in_order_and_only_the_managers_rows(client, province, login):
     login("lanhdao")
-    response = client.get(f"/reports/coverage.csv?year={YEAR}")
+    response = client.get(f"/reports/coverage.csv?year={YEAR}&format=machine")
     assert response.status_code == 200
     assert response.data.startswith("\ufeff".encode())
+    assert response.headers["Content-Disposition"].endswith('-live-machine.csv"')
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert tuple(rows[0]) == COLUMNS
     assert [r[0] for r in rows[1:]] == ["AG-A", "AG-A-SUB"]
+
+
+def test_the_default_csv_has_vietnamese_headings_labels_and_totals(client, province, login):
+    login("lanhdao")
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/coverage.csv?year={YEAR}").data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mã cơ quan", "Tên cơ quan", "Loại"] and rows[0][13] == "Có thư ký đã học"
+    assert [r[0] for r in rows[1:]] == ["AG-A", "AG-A-SUB", "Tổng cộng"]
+    assert {r[13] for r in rows[1:3]} <= {"Có", "Không"} and "UBND_XA" not in {r[2] for r in rows}
 
 
 def test_a_future_year_is_not_found(client, province, login):

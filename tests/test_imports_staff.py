@@ -60,6 +60,22 @@ def test_a_changed_row_updates_that_period_and_the_person(db, agencies):
     assert (binh.full_name, binh.email) == ("Lê Thị Bình Minh", "binh@tanhoa.gov.vn")
 
 
+def test_imported_people_are_found_without_diacritics_and_sorted_by_given_name(db, agencies):
+    from app.core.vnsort import name_key
+    from app.people.naming import matches_search
+
+    run_fixture("staff.csv")
+    an = db.session.scalar(select(Person).where(Person.staff_code == "CC-001"))
+    assert an.search_name == "nguyen van an | cc-001 | an.nv@tanhoa.gov.vn"
+    assert an.sort_name == name_key("Nguyễn Văn An")
+    run("staff", "CC-002,Lê Thị Bình Minh,,XA-CU-A,iso_secretary;internal_auditor,2018-01-15,")  # renamed in bulk
+    db.session.expire_all()
+    assert db.session.scalars(select(Person.full_name).where(matches_search("binh minh"))).all() == ["Lê Thị Bình Minh"]
+    assert db.session.scalars(select(Person.full_name).where(Person.staff_code.like("CC-%"))
+                              .order_by(Person.sort_name)).all() == ["Nguyễn Văn An", "Trần Minh Châu",
+                                                                      "Phạm Thu Dung", "Lê Thị Bình Minh"]
+
+
 def test_an_empty_email_leaves_the_stored_one(db, agencies):
     run_fixture("staff.csv")
     report = run("staff", "CC-001,Nguyễn Văn An,,XA-CU-A,leader,2015-03-01,")

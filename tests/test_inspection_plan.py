@@ -14,7 +14,7 @@ from app.core.dates import today
 from app.coverage.exports import PLAN_COLUMNS, plan_to_csv, plan_to_xlsx
 from app.coverage.freeze import freeze_year
 from app.coverage.models import InspectionPlan
-from app.coverage.plan import PlanError, draw_plan, pick_count, reasons, weight, weighted_draw
+from app.coverage.plan import PlanError, draw_plan, inspectable, pick_count, reasons, weight, weighted_draw
 from app.coverage.queries import CoverageRow, coverage_table
 from tests.factories import make_agency, make_completion, make_iso_courses, make_person
 
@@ -26,7 +26,8 @@ EVIL = "=cmd|' /C calc'!A0"
 def province(db):
     """Ten in-scope agencies: AG-BAD (a secretary since 2020, never trained: due 2, met 0) and AG-OK-1..9
     (a secretary trained in 2020 and refreshed in 2025: due 2, met 2). Plus one agency outside the
-    ISO scope and one that ended in 2024, which do not count."""
+    ISO scope and one that ended in 2024, which do not count, and Sở KH&CN itself (an untrained
+    secretary: it would weigh as much as AG-BAD), which inspects and is never drawn."""
     iso = make_iso_courses()
     bad = make_agency("AG-BAD", name=EVIL, valid_from=date(2020, 1, 1))
     secretary = make_person(agency=bad, roles=("iso_secretary",), start=date(2020, 1, 1))
@@ -35,6 +36,9 @@ def province(db):
         trained = make_person(agency=ok, roles=("iso_secretary",), start=date(2020, 1, 1))
         make_completion(trained, iso["ISO-02"], date(2020, 1, 20))
         make_completion(trained, iso["ISO-05"], date(2025, 5, 5))
+    inspector = make_agency("SO-KHCN", name="Sở Khoa học và Công nghệ", type="OVERSIGHT_DOST",
+                            valid_from=date(2020, 1, 1))
+    make_person(agency=inspector, roles=("iso_secretary",), start=date(2020, 1, 1))
     make_agency("AG-OUT", valid_from=date(2020, 1, 1), in_iso_scope=False)
     make_agency("AG-ENDED", valid_from=date(2020, 1, 1), valid_to=date(2024, 12, 31))
     make_person("learner", agency=bad, start=date(2020, 1, 1))
@@ -101,8 +105,14 @@ def test_the_draw_does_not_depend_on_the_order_rows_come_in(db, province):
     assert weighted_draw(rows, 3, 99) == weighted_draw(list(reversed(rows)), 3, 99)
 
 
+def test_the_inspecting_body_is_never_drawn_even_when_every_agency_is(db, province):
+    assert "SO-KHCN" in {row.agency_code for row in coverage_table(YEAR).rows}  # it still has a coverage row
+    plan = draw_plan(YEAR, 1, None, share=1.0)
+    assert (plan.agencies_in_scope, len(plan.picks)) == (10, 10) and "SO-KHCN" not in codes(plan)
+
+
 def test_an_agency_without_a_trained_secretary_is_picked_far_more_often(db, province):
-    rows = coverage_table(YEAR).rows
+    rows = inspectable(coverage_table(YEAR).rows)
     picked = Counter(row.agency_code for seed in range(1, 201) for row in weighted_draw(rows, 3, seed))
     assert sum(picked.values()) == 600
     # weight 28 against 1: AG-BAD is nearly always among the 3; each of the nine others about 2/9 of the time
@@ -161,15 +171,32 @@ def test_plan_exports_hold_the_picks_with_formulas_neutralised(db, province):
     plan = draw_plan(YEAR, 1, None)
     lines = list(csv.reader(io.StringIO(plan_to_csv(plan).decode("utf-8-sig"), newline="")))
     assert lines[0] == list(PLAN_COLUMNS) and len(lines) == 4
-    ws = load_workbook(io.BytesIO(plan_to_xlsx(plan))).active
-    assert [c.value for c in ws[6]] == list(PLAN_COLUMNS)
-    sheet = [list(r) for r in ws.iter_rows(min_row=7, values_only=True)]
-    for line, cells, pick in zip(lines[1:], sheet, plan.picks):
+    book = load_workbook(io.BytesIO(plan_to_xlsx(plan)))
+    data = [list(r) for r in book["data"].iter_rows(values_only=True)]
+    assert data[0] == list(PLAN_COLUMNS)
+    for line, cells, pick in zip(lines[1:], data[1:], plan.picks):
         assert line[1] == cells[1] == pick["agency_code"]
         assert line[-1] == cells[-1] == "; ".join(pick["reasons"])
         assert cells[9] == pick["weight"] and line[9] == str(pick["weight"])
         if pick["agency_code"] == "AG-BAD":
             assert line[2] == cells[2] == "'" + EVIL
+    ws = book.active
+    assert ws["A1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and ws["A5"].value.startswith("KẾ HOẠCH KIỂM TRA")
+    sheet = [list(r) for r in ws.iter_rows(min_row=9, max_row=12, values_only=True)]
+    assert sheet[0][:4] == ["STT", "Mã cơ quan", "Tên cơ quan", "Loại"]
+    assert [row[1] for row in sheet[1:]] == codes(plan)
+    assert {row[3] for row in sheet[1:]} == {"UBND xã / phường / đặc khu"}  # the type's name, not UBND_XA
+
+
+def test_the_plan_csv_for_people_names_types_and_the_machine_one_keeps_codes(client, login, db, province):
+    login("dost")
+    client.post(f"/reports/inspections/{YEAR}", data={"seed": "11"})
+    plan = db.session.scalar(select(InspectionPlan))
+    people = client.get(f"/reports/inspections/{YEAR}/plan-{plan.id}.csv").data.decode("utf-8-sig")
+    machine = client.get(f"/reports/inspections/{YEAR}/plan-{plan.id}.csv?format=machine").data.decode("utf-8-sig")
+    head, first = list(csv.reader(io.StringIO(people)))[:2]
+    assert head[:4] == ["STT", "Mã cơ quan", "Tên cơ quan", "Loại"] and first[3] == "UBND xã / phường / đặc khu"
+    assert machine.splitlines()[0] == ",".join(PLAN_COLUMNS) and ",UBND_XA," in machine
 
 
 # Pages and command ------------------------------------------------------------------------------
@@ -195,6 +222,7 @@ def test_plan_page_shows_the_latest_plan_its_seed_and_reasons_and_the_older_ones
     page = client.get(f"/reports/inspections/{YEAR}").text
     assert "<code>12</code>" in page and "Chọn 5 trên 10 cơ quan" in page
     assert "Chưa có thư ký ISO đã được đào tạo" in page and "Các kế hoạch đã lập (2)" in page
+    assert "Sở Khoa học và Công nghệ là cơ quan kiểm tra nên không có trong danh sách rút chọn." in page
     older = db.session.scalar(select(InspectionPlan).where(InspectionPlan.seed == 11))
     assert "<code>11</code>" in client.get(f"/reports/inspections/{YEAR}?plan={older.id}").text
     export = client.get(f"/reports/inspections/{YEAR}/plan-{older.id}.csv")

@@ -205,3 +205,13 @@ def test_cli_users_invite_refuses_bad_input(runner, db, office, args, message):
     result = runner.invoke(args=["users", "invite", *args])
     assert result.exit_code == 1 and message in result.output
     assert db.session.scalar(select(Invite)) is None
+
+
+def test_the_link_page_warns_when_the_public_address_is_not_the_one_in_use(app, client, login, office, monkeypatch):
+    login("admin")  # the test client's address is http://localhost
+    page = client.post(f"/people/{office['newcomer'].id}/invite")
+    assert "Chú ý: liên kết bắt đầu bằng http://127.0.0.1:5000" in page.text and "(http://localhost)" in page.text
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://localhost")
+    again = client.post(f"/people/{office['newcomer'].id}/invite")
+    assert "Chú ý" not in again.text
+    assert 'value="http://localhost/invite/' in again.text

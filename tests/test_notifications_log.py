@@ -102,6 +102,8 @@ def test_newest_first_in_vietnam_time_with_vietnamese_labels(client, login, log)
     ("status=pending", [PROVINCE]),
     ("status=none", [DIGEST]),
     ("recipient=BÌNH", [OVERDUE, DIGEST]),  # the name, any letter case, Vietnamese letters included
+    ("recipient=binh", [OVERDUE, DIGEST]),  # without diacritics too
+    ("recipient=do thi", [PROVINCE]),  # Đỗ Thị Hà: đ found as d, each word
     ("recipient=xb-02", [OVERDUE, DIGEST]),  # the staff code
     ("recipient=lan.nguyen@XA", [REMIND]),  # the address mailed to
     ("recipient=%25", []),  # a percent sign is a character to find, not a wildcard

@@ -34,7 +34,8 @@ def allowed(*roles):
 
 
 EVERYONE = allowed("learner", "secretary", "manager", "dost", "admin")
-PEOPLE = allowed("manager", "dost", "admin")
+#: the ISO secretary keeps the agency's staff list, as its manager does; a leader only looks
+PEOPLE = allowed("secretary", "manager", "dost", "admin")
 PROVINCE = allowed("dost", "admin")
 ADMIN = allowed("admin")
 
@@ -48,7 +49,7 @@ TABLE = [
     ("/people/{a}/deactivate", PEOPLE),
     ("/people/{a}/access", ADMIN),
     ("/people/{a}/data.json", ADMIN),
-    ("/people/{b}", PROVINCE),  # another agency: the manager of A neither sees nor edits
+    ("/people/{b}", PROVINCE),  # another agency: A's manager and secretary neither see nor edit
     ("/people/{b}/transfer", PROVINCE),
     ("/people/{b}/roles", PROVINCE),
     ("/people/{b}/deactivate", PROVINCE),
@@ -68,6 +69,27 @@ def test_role_route_access(client, login, province, url, expected, role):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     else:
         assert response.status_code == expected[role]
+
+
+def test_a_leader_without_the_secretary_role_sees_the_agency_but_does_not_edit_its_staff(client, login, db, province):
+    from app.agencies.models import Agency
+
+    make_person("leader", agency=db.session.get(Agency, province["agency_a"]), roles=("leader",))
+    db.session.commit()
+    login("leader")
+    assert client.get("/people/").status_code == 403
+    assert client.get(f"/people/{province['a']}/edit").status_code == 403
+    assert client.get("/agencies/A").status_code == 200
+
+
+def test_the_secretary_corrects_a_name_in_their_agency(client, login, db, province):
+    from app.accounts.models import Person
+
+    login("secretary")
+    response = client.post(f"/people/{province['a']}/edit", data={"full_name": "Lê Thị Ở A Mới", "email": ""})
+    assert response.status_code == 302
+    assert db.session.get(Person, province["a"]).full_name == "Lê Thị Ở A Mới"
+    assert "Nhân sự" in client.get("/").text  # the menu shows the page they may use
 
 
 @pytest.mark.parametrize("role", ROLES)

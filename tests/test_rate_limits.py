@@ -1,21 +1,15 @@
 """Rate limits: the public verify page answers a burst of lookups with 429, counted across workers."""
 from __future__ import annotations
 
-import os
-import secrets
-import signal
 import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
 
-ROOT = Path(__file__).parent.parent
+from tests.server_support import gunicorn, production_env
+
 REDIS = ("127.0.0.1", 6379)
 
 
@@ -60,27 +54,6 @@ def _redis_up() -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server stopped: {process.stderr.read().decode()[-2000:]}")
-        try:
-            urlopen(url, timeout=2).read()
-            return
-        except HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer in {seconds} s")
-
-
 def _status(url: str) -> int:
     try:
         return urlopen(url, timeout=5).status
@@ -94,25 +67,15 @@ def test_two_servers_sharing_redis_count_one_client_together(app, db):
     import redis
 
     prefix = f"htqlcl-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "FLASK_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32), "SESSION_COOKIE_SECURE": "0",
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-           "RATELIMIT_KEY_PREFIX": prefix, "VERIFY_RATE_LIMIT": "5 per minute"}
-    ports = [_free_port(), _free_port()]
-    servers = [subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                                 "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-               for port in ports]
+    env = production_env(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+                         RATELIMIT_KEY_PREFIX=prefix, VERIFY_RATE_LIMIT="5 per minute")
     try:
-        for port, server in zip(ports, servers):
-            _wait(f"http://127.0.0.1:{port}/healthz", server)
-        first, second = (f"http://127.0.0.1:{port}/verify/AAAA-BBBB-CCCC-DDDD" for port in ports)
-        assert [_status(first) for _ in range(3)] == [404, 404, 404]
-        assert [_status(second) for _ in range(2)] == [404, 404]
-        assert _status(second) == 429 and _status(first) == 429  # 5 in all, whichever server counted them
+        with gunicorn(env) as one, gunicorn(env) as two:
+            first, second = (f"{base}/verify/AAAA-BBBB-CCCC-DDDD" for base in (one, two))
+            assert [_status(first) for _ in range(3)] == [404, 404, 404]
+            assert [_status(second) for _ in range(2)] == [404, 404]
+            assert _status(second) == 429 and _status(first) == 429  # 5 in all, whichever server counted them
     finally:
-        for server in servers:
-            server.send_signal(signal.SIGTERM)
-        for server in servers:
-            server.wait(timeout=20)
         client = redis.Redis(*REDIS)
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)

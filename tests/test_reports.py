@@ -66,6 +66,17 @@ def test_agency_page_status_per_person(db, courses, count_queries):
     assert len(people) == 3
 
 
+def test_agency_page_lists_people_by_given_name_in_vietnamese_order(db):
+    agency = make_agency("E", name="UBND xã E")
+    for name in ("Nguyễn Văn Tú", "Ngô Văn Tú", "Phan Thị Ân", "Phạm Thị Ân", "Đỗ Văn Bảo"):
+        make_person(agency=agency, full_name=name)
+    db.session.commit()
+    _versions, _modules, people = agency_people_status(agency.id, DAY)
+    # Ân (Phạm before Phan: m before n), Bảo, Tú (Ngô before Nguyễn: ô before u)
+    assert [s.person.full_name for s in people] == ["Phạm Thị Ân", "Phan Thị Ân", "Đỗ Văn Bảo", "Ngô Văn Tú",
+                                                    "Nguyễn Văn Tú"]
+
+
 def test_transferred_person_counts_at_the_new_agency_but_keeps_the_old_snapshot(db, courses):
     from sqlalchemy import select
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.courses.svg import svg_problem
+from app.courses.svg import small_text, svg_problem
 
 REAL = sorted((Path(__file__).parent.parent / "courses").glob("*/images/*.svg"))
 HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
@@ -60,3 +60,41 @@ def test_the_loader_reports_the_line_of_a_hostile_element(tmp_path):
                        encoding="utf-8")
     _courses, problems = read_tree(tmp_path)
     assert any(str(p.path).endswith(picture.name) and p.line == 3 and "<image>" in p.message for p in problems), problems
+
+
+def svg(body: str, root: str = 'viewBox="0 0 600 300" width="600"') -> bytes:
+    return f'<svg xmlns="http://www.w3.org/2000/svg" {root}>{body}</svg>'.encode()
+
+
+def test_captions_of_a_600_wide_picture_shrink_to_6_px_on_a_phone():
+    found = small_text(svg('<g font-size="14"><text>Lập kế hoạch</text><text font-size="10">ghi chú</text></g>'))
+    assert (found.written, found.px, found.needed) == ("10", 6.0, 20.2)
+
+
+def test_a_picture_narrower_than_the_phone_is_not_shrunk():
+    assert small_text(svg('<text font-size="12">P</text>', 'viewBox="0 0 300 100" width="300"')) is None
+    assert small_text(svg('<text font-size="12">P</text>', 'viewBox="0 0 600 200" width="300"')).px == 6.0  # drawn 300 wide
+
+
+def test_font_sizes_are_inherited_and_empty_or_hidden_text_does_not_count():
+    assert small_text(svg('<title>tiny</title><text font-size="21"><tspan>To</tspan></text>'
+                          '<text font-size="4"> </text>')) is None
+    found = small_text(svg('<g font-size="20"><text>A<tspan font-size=".5em">b</tspan></text></g>'))
+    assert found.size == 10.0
+    assert small_text(svg("<text>mặc định 16</text>", 'viewBox="0 0 358 100"')) is None
+
+
+def test_check_warns_of_small_captions_and_still_passes(runner, tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURE_COURSES
+
+    shutil.copytree(FIXTURE_COURSES, tmp_path / "courses")
+    picture = tmp_path / "courses" / "FX-01" / "images" / "vong.svg"
+    picture.write_bytes(svg('\n<text font-size="14">PDCA</text>\n<text font-size="11">nhỏ</text>'))
+    result = runner.invoke(args=["courses", "check", str(tmp_path / "courses")])
+    assert result.exit_code == 0, result.output
+    assert ("FX-01/images/vong.svg:3: WARNING: SVG: text of font-size 11 is 6.6 px on a phone (358 px wide); "
+            "under 12 px it cannot be read without zooming: use font-size 20.2 or more, or a narrower viewBox"
+            in result.output)
+    assert "1 warning(s)" in result.output

@@ -1,23 +1,24 @@
 """Forms for signing in, setting a password from a link, and one-click actions."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from app.core.forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Đăng nhập"))
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A POST with nothing but the CSRF token (buttons such as 'Đánh dấu đã đọc')."""
 
     submit = SubmitField()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Choose a username and a password on the page a one-time link opens."""
 
     username = StringField(_l("Tên đăng nhập"), validators=[
@@ -34,3 +35,10 @@ class InviteForm(FlaskForm):
         EqualTo("password", message=_l("Hai lần nhập mật khẩu không giống nhau.")),
     ])
     submit = SubmitField(_l("Đặt mật khẩu"))
+
+
+class ForgotPasswordForm(Form):
+    """Ask for a link to set a new password (“quên mật khẩu”)."""
+
+    identifier = StringField(_l("Tên đăng nhập hoặc thư điện tử"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Gửi liên kết đặt lại mật khẩu"))

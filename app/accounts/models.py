@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,6 +49,12 @@ class Person(UserMixin, db.Model):
     #: a session is valid only while it carries this number: changing the password, being
     #: deactivated or signing out raises it, which ends every session of the person at once
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: full name, username, staff code and email folded (lower case, no diacritics, đ as d), so that
+    #: "nguyen" finds "Nguyễn"; filled on every write by app.people.naming
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="", index=True)
+    #: the Vietnamese sort key of the full name, given name first (app.core.vnsort.name_key), compared
+    #: by code point (collation "C" on PostgreSQL, see migration 0012)
+    sort_name: Mapped[str] = mapped_column(Text, default="", server_default="", index=True)
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="person", order_by="Assignment.start_date"
@@ -138,3 +144,19 @@ class Invite(db.Model):
 
     def __repr__(self) -> str:
         return f"<Invite {self.purpose} person={self.person_id}>"
+
+
+class LoginFailure(db.Model):
+    """One refused sign-in for a username (typed, folded to lower case; it need not exist).
+
+    Kept in the database so that every worker and host counts the same failures; rows older than
+    the throttling window are deleted as new ones come in, and a successful sign-in clears them."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_username_failed_at", "username", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: the client address the failure came from, for the administrator who lifts a lock
+    address: Mapped[str | None] = mapped_column(String(64))

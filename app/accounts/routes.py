@@ -1,17 +1,20 @@
 """Signing in and out, setting a password from a one-time link, and choosing the interface language."""
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+import math
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import invites, sessions
-from app.accounts.forms import EmptyForm, InviteForm, LoginForm
+from app.accounts import invites, password_reset, sessions, throttle
+from app.accounts.forms import EmptyForm, ForgotPasswordForm, InviteForm, LoginForm
 from app.accounts.models import Assignment, Person
 from app.accounts.services import authenticate
+from app.core.dates import utcnow
 from app.core.urls import safe_next
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
 
@@ -43,19 +46,50 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("courses.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        lock = throttle.lock_of(form.username.data)
+        if lock is not None:  # refused before the password is even looked at
+            minutes = max(1, math.ceil((lock.until - utcnow()).total_seconds() / 60))
+            flash(_("Tên đăng nhập này đã nhập sai mật khẩu quá nhiều lần nên tạm thời bị khóa. Hãy thử "
+                    "lại sau %(n)s phút, hoặc nhờ quản trị viên mở khóa.", n=minutes), "error")
+            return render_template("accounts/login.html", form=form), 429
         person = authenticate(form.username.data, form.password.data)
         if person is None:
+            throttle.record_failure(form.username.data, request.remote_addr)
+            db.session.commit()
             flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
         else:
+            throttle.clear(form.username.data)
+            db.session.commit()
             login_user(person)
             sessions.start(person)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["INVITE_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by mail; the answer is the same whether or not such an account exists."""
+    if current_user.is_authenticated:
+        return redirect(url_for("me.profile"))
+    form = ForgotPasswordForm()
+    mail_on = password_reset.mail_configured()
+    if mail_on and form.validate_on_submit():
+        found = password_reset.request_reset(form.identifier.data)
+        db.session.commit()
+        if found is not None:
+            password_reset.send_later(current_app._get_current_object(), *found)
+        flash(_("Nếu tên đăng nhập hoặc thư điện tử này thuộc một tài khoản có thư điện tử, liên kết đặt lại "
+                "mật khẩu vừa được gửi tới thư điện tử đó. Liên kết dùng được trong %(d)s ngày.",
+                d=current_app.config["INVITE_VALID_DAYS"]), "success")
+        return redirect(url_for("accounts.login"))
+    return _private(make_response(render_template("accounts/forgot.html", form=form, mail_on=mail_on)))
 
 
 @bp.post("/logout")
@@ -93,6 +127,7 @@ def _invite_gone(state: str):
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["INVITE_RATE_LIMIT"], methods=["POST"])
 def accept_invite(token: str):
     """Set a username and password with a one-time link; a used, expired or unknown link changes nothing."""
     invite, state = invites.find_invite(token)

@@ -15,11 +15,11 @@ AGENCY_TYPES: dict[str, tuple[str, str, str]] = {
     "BAN_THUOC_SO": ("Ban thuộc sở", "Board under a department", "provincial"),
     "BQL_KCN_KKT": ("Ban Quản lý KCN / KKT", "Industrial / economic zone board", "provincial"),
     "TT_PVHCC_TINH": ("Trung tâm Phục vụ hành chính công tỉnh", "Provincial public administration service centre", "provincial"),
-    "UBND_HUYEN": ("UBND cấp huyện (trước 1/7/2025)", "District People's Committee (before 1/7/2025)", "district"),
+    "UBND_HUYEN": ("UBND cấp huyện (trước 01/07/2025)", "District People's Committee (before 01/07/2025)", "district"),
     "PHONG_HUYEN": ("Phòng chuyên môn cấp huyện", "District specialised office", "district"),
     "MOT_CUA_HUYEN": ("Bộ phận Một cửa cấp huyện", "District one-stop unit", "district"),
-    "UBND_XA_CU": ("UBND xã / phường / thị trấn (trước 1/7/2025)", "Commune PC (before 1/7/2025)", "commune"),
-    "MOT_CUA_XA_CU": ("Bộ phận Một cửa cấp xã (trước 1/7/2025)", "Commune one-stop unit (old)", "commune"),
+    "UBND_XA_CU": ("UBND xã / phường / thị trấn (trước 01/07/2025)", "Commune PC (before 01/07/2025)", "commune"),
+    "MOT_CUA_XA_CU": ("Bộ phận Một cửa cấp xã (trước 01/07/2025)", "Commune one-stop unit (old)", "commune"),
     "UBND_XA": ("UBND xã / phường / đặc khu", "Commune / ward / special zone PC", "commune"),
     "VP_HDND_UBND_XA": ("Văn phòng HĐND và UBND cấp xã", "Office of the commune council and PC", "commune"),
     "PHONG_KINH_TE_XA": ("Phòng Kinh tế cấp xã", "Commune economic division", "commune"),
@@ -29,6 +29,8 @@ AGENCY_TYPES: dict[str, tuple[str, str, str]] = {
     "OVERSIGHT_DOST": ("Sở Khoa học và Công nghệ", "Department of Science and Technology", "provincial"),
     "OVERSIGHT_MOST": ("Bộ Khoa học và Công nghệ", "Ministry of Science and Technology", "central"),
 }
+#: the bodies that inspect the others (Sở and Bộ Khoa học và Công nghệ): never drawn for an inspection
+INSPECTING_TYPES = frozenset({"OVERSIGHT_DOST", "OVERSIGHT_MOST"})
 
 
 def type_label(code: str, locale: str = "vi") -> str:

@@ -7,7 +7,8 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core.labels import role_label
+from app.core.dates import format_date
+from app.core.labels import format_pct, role_label
 from app.imports.formats import COUNT_LABELS
 
 ACTION_LABELS = {
@@ -46,6 +47,8 @@ ACTION_LABELS = {
     "certificate.revoke": _l("Thu hồi giấy chứng nhận"),
     "course.remove": _l("Gỡ khóa học khỏi danh mục"),
     "course.restore": _l("Đưa khóa học trở lại danh mục"),
+    "login.unlock": _l("Mở khóa đăng nhập"),
+    "backup.restore": _l("Khôi phục dữ liệu từ bản sao lưu"),
 }
 
 #: labels of the keys services put in `details`
@@ -96,14 +99,25 @@ FIELD_LABELS = {
     "attendance": _l("Điểm danh"),
     "score": _l("Điểm"),
     "completions": _l("Kết quả đào tạo được ghi nhận"),
-    "reason": _l("Lý do"),
+    # sign-in locks and backups
+    "failures": _l("Số lần nhập sai"),
+    "created_at_utc": _l("Thời điểm sao lưu (UTC)"),
+    "revision": _l("Phiên bản cơ sở dữ liệu"),
+    "forced": _l("Ghi đè dữ liệu đang có"),
+    "counts_match": _l("Số dòng khớp với bản sao lưu"),
 }
 
 ATTENDANCE_LABELS = {"present": _l("có mặt"), "absent": _l("vắng"), "excused": _l("vắng có phép"),
                      "invited": _l("được mời"), "waiting": _l("danh sách chờ")}
 
+SOURCE_LABELS = {"live": _l("số liệu tạm tính"), "frozen": _l("số liệu đã chốt")}
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ROLE_KEYS = ("roles", "access_role")
+#: keys whose value is a list of things (agency codes), never a [before, after] change
+_LIST_KEYS = frozenset({"agencies", "successors"})
+#: actions that bring something into being: a [before, after] there shows what it starts with
+_CREATIONS = frozenset({"person.create"})
 
 
 def action_label(code: str) -> str:
@@ -123,7 +137,13 @@ def _text(key: str, value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_text(k, v)}" for k, v in value.items())
     if isinstance(value, str) and _ISO_DATE.match(value):
-        return date.fromisoformat(value).strftime("%d/%m/%Y")
+        return format_date(date.fromisoformat(value))
+    if key == "share" and isinstance(value, (int, float)):
+        return f"{value * 100:g} %"  # the share of agencies inspected, stored as 0.3
+    if key == "coverage_pct" and isinstance(value, (int, float)):
+        return format_pct(value)
+    if key == "source" and value in SOURCE_LABELS:
+        return str(SOURCE_LABELS[value])
     if key in _ROLE_KEYS and isinstance(value, str):
         return role_label(value)
     if key in ("attendance", "status") and value in ATTENDANCE_LABELS:
@@ -133,14 +153,23 @@ def _text(key: str, value) -> str:
     return str(value)
 
 
-def detail_lines(details: dict | None) -> list[tuple[str, str, str | None]]:
+def _is_change(key: str, value) -> bool:
+    """A [before, after] pair: two items, not a list of codes; for roles, two lists of roles."""
+    if not (isinstance(value, list) and len(value) == 2) or key in _LIST_KEYS:
+        return False
+    return key != "roles" or all(isinstance(v, list) for v in value)
+
+
+def detail_lines(details: dict | None, action: str | None = None) -> list[tuple[str, str, str | None]]:
     """(label, before, after) for a change, stored as a two-item list [before, after];
-    (label, value, None) for anything else (a date, a count, a name)."""
+    (label, value, None) for anything else (a date, a count, a name), and for a change that
+    changed nothing or belongs to a creation (`action`), where only the value it ends with reads."""
     lines = []
     for key, value in (details or {}).items():
         label = str(FIELD_LABELS.get(key) or COUNT_LABELS.get(key, key))
-        if isinstance(value, list) and len(value) == 2:
-            lines.append((label, _text(key, value[0]), _text(key, value[1])))
+        if _is_change(key, value):
+            before, after = _text(key, value[0]), _text(key, value[1])
+            lines.append((label, after, None) if action in _CREATIONS or before == after else (label, before, after))
         else:
             lines.append((label, _text(key, value), None))
     return lines

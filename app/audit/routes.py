@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -13,6 +12,7 @@ from wtforms.validators import Length, Optional
 from app.audit.labels import ACTION_LABELS, action_label, detail_lines
 from app.audit.models import AuditEvent
 from app.core.dates import local_day_range
+from app.core.forms import Form
 from app.extensions import db
 from app.people.forms import DateText, options
 from app.policy import can_view_audit, require
@@ -27,7 +27,7 @@ def audit_helpers() -> dict:
     return {"audit_action_label": action_label, "audit_detail_lines": detail_lines}
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 

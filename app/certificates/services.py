@@ -103,10 +103,12 @@ def agency_sources(agency_id: int, day: date) -> list[int]:
 
 
 def of_agency(sources: list[int], year: int):
-    """select() of the certificates earned in `year` at these agencies (agency_sources), by name."""
-    return (select(Certificate).where(Certificate.agency_id.in_(sources),
-                                      Certificate.completed_on.between(date(year, 1, 1), date(year, 12, 31)))
-            .order_by(Certificate.full_name, Certificate.course_code, Certificate.completed_on, Certificate.id))
+    """select() of the certificates earned in `year` at these agencies (agency_sources), in
+    Vietnamese name order."""
+    return (select(Certificate).join(Person, Person.id == Certificate.person_id)
+            .where(Certificate.agency_id.in_(sources),
+                   Certificate.completed_on.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(Person.sort_name, Certificate.course_code, Certificate.completed_on, Certificate.id))
 
 
 def years_of_agency(sources: list[int], day: date) -> list[int]:

@@ -1,5 +1,10 @@
 """Translatable labels for the codes stored in the database."""
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from app.core.dates import today
 
 ROLE_LABELS = {
     "leader": _l("Lãnh đạo"),
@@ -45,3 +50,15 @@ def obligation_status_label(code: str) -> str:
 def format_pct(value: float | None) -> str:
     """A coverage percentage as the pages show it (one decimal), or a dash when nothing was due."""
     return "—" if value is None else f"{value:.1f} %"
+
+
+def due_label(due: date, day: date | None = None) -> str:
+    """How far a deadline is from `day` (today in Vietnam): "còn 12 ngày", "hạn hôm nay", "quá hạn 3 ngày"."""
+    left = (due - (day or today())).days
+    if left == 0:
+        return _("hạn hôm nay")
+    if left == 1:
+        return _("còn 1 ngày")
+    if left == -1:
+        return _("quá hạn 1 ngày")
+    return _("còn %(n)d ngày", n=left) if left > 0 else _("quá hạn %(n)d ngày", n=-left)

@@ -43,12 +43,19 @@ class VersionContent:
     pass_mark: int
     questions_per_attempt: int
     attempts_allowed: int
+    review: str
+    require_reading: bool
     intro_html: str
     modules: tuple[ModuleContent, ...]
 
     def module(self, slug: str) -> tuple[int, ModuleContent] | None:
         """(index, module) of a slug, or None."""
         return next(((i, m) for i, m in enumerate(self.modules) if m.slug == slug), None)
+
+    def left_to_read(self, read: set[str]) -> list[ModuleContent]:
+        """The modules still to be marked read before the quiz opens (none unless the course
+        requires reading)."""
+        return [m for m in self.modules if m.slug not in read] if self.require_reading else []
 
 
 _cache: OrderedDict[tuple[int, str], VersionContent] = OrderedDict()
@@ -85,7 +92,8 @@ def contents_of(keys) -> dict[tuple[int, str], VersionContent]:
             id=version.id, course_id=version.course_id, code=code, number=version.number, title=version.title,
             audience=tuple(version.audience), standard_edition=version.standard_edition, minutes=version.minutes,
             pass_mark=version.pass_mark, questions_per_attempt=version.questions_per_attempt,
-            attempts_allowed=version.attempts_allowed, intro_html=version.intro_html,
+            attempts_allowed=version.attempts_allowed, review=version.review,
+            require_reading=version.require_reading, intro_html=version.intro_html,
             modules=tuple(modules[version.id]))
     with _lock:
         _cache.update(loaded)

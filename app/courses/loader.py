@@ -12,9 +12,11 @@ import yaml
 from app.courses.clauses import VALID_CLAUSES
 from app.courses.rule_text import rule_text_problems
 from app.core.markdown import is_relative
-from app.courses.svg import svg_problem
+from app.courses.svg import MIN_TEXT_PX, PHONE_WIDTH, small_text, svg_problem
 
 AUDIENCES = ("staff", "leader", "iso_secretary", "internal_auditor", "dost")
+#: course.md `review`: when a quiz result shows the answer key (courses/README.md); the first is the default
+REVIEW_MODES = ("after_pass", "always", "never")
 ASSET_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
                ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 MAX_ASSET_BYTES = 1024 * 1024
@@ -76,6 +78,8 @@ class ParsedCourse:
     assets: dict[str, bytes]
     content_hash: str
     problems: list[Problem] = field(default_factory=list)
+    #: what `courses check` prints but does not fail on (captions too small on a phone)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def code(self) -> str:
@@ -127,6 +131,7 @@ class CourseReader:
     def __init__(self, folder: Path):
         self.folder = folder
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def problem(self, file: Path, line: int, message: str) -> None:
         self.problems.append(Problem(display_path(file), line, message))
@@ -160,7 +165,7 @@ class CourseReader:
             self.problem(self.folder / "course.md", self.meta_line("questions_per_attempt"),
                          f"questions_per_attempt is {per_attempt} but quiz.md has only {len(questions)} questions")
         return ParsedCourse(self.folder, meta, intro, modules, questions, assets,
-                            digest.hexdigest(), self.problems)
+                            digest.hexdigest(), self.problems, self.warnings)
 
     # course.md -------------------------------------------------------------------------------
     def meta_line(self, key: str) -> int:
@@ -229,6 +234,10 @@ class CourseReader:
                 continue
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 self.problem(path, self.meta_line(key), f"front matter: {key} must be a whole number from {low} to {high}")
+        if "review" in meta and meta["review"] not in REVIEW_MODES:
+            self.problem(path, self.meta_line("review"), f"front matter: review must be one of {', '.join(REVIEW_MODES)}")
+        if "require_reading" in meta and not isinstance(meta["require_reading"], bool):
+            self.problem(path, self.meta_line("require_reading"), "front matter: require_reading must be true or false")
 
     # modules ---------------------------------------------------------------------------------
     def read_module(self, path: Path, module_names: set[str], assets: dict[str, bytes]) -> ParsedModule | None:
@@ -286,8 +295,21 @@ class CourseReader:
                     line = data[:at].count(b"\n") + 1 if at >= 0 else 1
                     self.problem(path, line, f"SVG: {what}")
                     continue
+                self.check_text_size(path, data)
             assets[rel] = data
         return assets
+
+    def check_text_size(self, path: Path, data: bytes) -> None:
+        """Warn when the picture's smallest text is unreadable once the picture shrinks to a phone."""
+        small = small_text(data)
+        if small is None:
+            return
+        at = re.search(rb"font-size\s*=\s*[\"']" + re.escape(small.written.encode()), data)
+        line = data[:at.start()].count(b"\n") + 1 if at else 1
+        self.warnings.append(Problem(display_path(path), line, (
+            f"SVG: text of font-size {small.written} is {small.px:g} px on a phone ({PHONE_WIDTH} px wide); "
+            f"under {MIN_TEXT_PX} px it cannot be read without zooming: use font-size {small.needed:g} "
+            f"or more, or a narrower viewBox")))
 
     # quiz.md ---------------------------------------------------------------------------------
     def read_quiz(self, path: Path) -> list[ParsedQuestion]:

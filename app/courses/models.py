@@ -52,6 +52,12 @@ class CourseVersion(db.Model):
     questions_per_attempt: Mapped[int]
     #: 0 = unlimited
     attempts_allowed: Mapped[int] = mapped_column(default=0)
+    #: course.md `review` (loader.REVIEW_MODES), when a result shows the answer key. after_pass: a
+    #: failed attempt shows what was wrong and the explanations, the key comes after a pass or once
+    #: no attempt is left; always: after every attempt; never: never
+    review: Mapped[str] = mapped_column(String(20), default="after_pass")
+    #: the quiz opens only once the person has marked every module of the version read
+    require_reading: Mapped[bool] = mapped_column(default=False)
     intro_html: Mapped[str] = mapped_column(Text, default="")
     word_count: Mapped[int] = mapped_column(default=0)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -64,6 +70,10 @@ class CourseVersion(db.Model):
         back_populates="version", order_by="Question.position"
     )
     assets: Mapped[list[CourseAsset]] = relationship(back_populates="version")
+
+    @property
+    def code(self) -> str:
+        return self.course.code
 
     def __repr__(self) -> str:
         return f"<CourseVersion {self.course_id} v{self.number}>"

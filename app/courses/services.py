@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app.completions.models import Completion
 from app.core.markdown import render_inline, render_markdown
 from app.courses.content import contents_of
-from app.courses.loader import ASSET_TYPES, ParsedCourse, Problem, count_words, read_tree
+from app.courses.loader import ASSET_TYPES, REVIEW_MODES, ParsedCourse, Problem, count_words, read_tree
 from app.courses.models import Course, CourseAsset, CourseVersion, Module, ModuleRead, Question
 from app.extensions import db
 
@@ -56,6 +56,7 @@ def _publish(course: Course, parsed: ParsedCourse, number: int) -> CourseVersion
         minutes=meta["minutes"], pass_mark=meta["pass_mark"],
         questions_per_attempt=meta["questions_per_attempt"],
         attempts_allowed=meta.get("attempts_allowed") or 0,
+        review=meta.get("review", REVIEW_MODES[0]), require_reading=bool(meta.get("require_reading", False)),
         word_count=parsed.word_count,
     )
     db.session.add(version)
@@ -179,6 +180,13 @@ def mark_read(person_id: int, course_id: int, slug: str) -> bool:
     except IntegrityError:  # the same click arrived twice at once
         return False
     return True
+
+
+def unread_slugs(person_id: int, version_id: int, course_id: int) -> list[str]:
+    """Slugs of the version's modules the person has not marked read, in course order (one query)."""
+    read = select(ModuleRead.slug).where(ModuleRead.person_id == person_id, ModuleRead.course_id == course_id)
+    return list(db.session.scalars(select(Module.slug).where(Module.version_id == version_id, Module.slug.not_in(read))
+                                   .order_by(Module.position)))
 
 
 def read_slugs(person_id: int, course_ids: list[int]) -> dict[int, set[str]]:

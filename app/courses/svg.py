@@ -3,7 +3,9 @@ allow-list, and nothing may point outside the picture (no script, no event handl
 external fetch that would tell a third party who read the course)."""
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -78,3 +80,72 @@ def _element_problem(element: Element) -> tuple[str, str] | None:
         elif "javascript:" in stripped or "data:" in stripped:
             return f"attribute {attr} on <{name}> holds a script or data URL", attr
     return None
+
+
+#: the main column of a 390 px phone; a picture wider than it is shrunk to it, captions included
+PHONE_WIDTH = 358
+#: the smallest caption a phone user can read without zooming
+MIN_TEXT_PX = 12
+_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px|em|%)?\s*\Z")
+
+
+@dataclass(frozen=True)
+class SmallText:
+    #: the smallest font-size of the picture's text, in its own units, as written ("10.5")
+    written: str
+    size: float
+    #: what that becomes on the phone, in CSS pixels
+    px: float
+    #: the font-size that would reach MIN_TEXT_PX
+    needed: float
+
+
+def _length(value: str | None, inherited: float) -> float | None:
+    match = _LENGTH.match(value or "")
+    if match is None:
+        return None
+    number, unit = float(match[1]), match[2]
+    return number * inherited if unit == "em" else number * inherited / 100 if unit == "%" else number
+
+
+def phone_scale(root: Element, screen: float = PHONE_WIDTH) -> float:
+    """How much the picture shrinks in a `screen`-wide column: it is drawn `width` px wide (its
+    viewBox width without one, or the column when it has neither) but never wider than the column,
+    and never enlarged."""
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    written = root.get("width") or ""
+    width = None if "%" in written else _length(written, 0)
+    units = _length(box[2], 0) if len(box) == 4 else width
+    if not units:
+        return 1.0
+    return min(1.0, min(width or screen, screen) / units)
+
+
+def small_text(data: bytes, screen: float = PHONE_WIDTH) -> SmallText | None:
+    """The smallest text of an SVG that passed `svg_problem`, when on a phone it is under
+    MIN_TEXT_PX; else None. Font sizes are inherited as in SVG (16 when none is set); a transform
+    that scales text is not followed."""
+    root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    scale = phone_scale(root, screen)
+    found: list[tuple[float, str]] = []
+
+    def walk(element: Element, size: float, written: str) -> None:
+        own = element.get("font-size")
+        if _length(own, size) is not None:
+            size, written = _length(own, size), own.strip()
+        name = _local(element.tag)[1]
+        if name in ("title", "desc"):
+            return
+        if name in ("text", "tspan") and ((element.text or "").strip()
+                                          or any((child.tail or "").strip() for child in element)):
+            found.append((size, written))
+        for child in element:
+            walk(child, size, written)
+
+    walk(root, 16.0, "16")
+    if not found:
+        return None
+    size, written = min(found)
+    if size * scale >= MIN_TEXT_PX:
+        return None
+    return SmallText(written, size, round(size * scale, 1), math.ceil(MIN_TEXT_PX / scale * 10) / 10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import abort
 from sqlalchemy import func, select
 
 from app.agencies.models import Agency
@@ -23,6 +24,19 @@ class Shown:
     freeze: CoverageFreeze | None
     #: whether the year has a frozen table (shown or not)
     frozen_exists: bool
+
+
+def requested_year(args) -> int:
+    """?year= of a report page, this year by default; 404 for a year before 2000 or to come."""
+    year = args.get("year", type=int) or today().year
+    if not 2000 <= year <= today().year:
+        abort(404)
+    return year
+
+
+def year_choices() -> list[int]:
+    """The years a report's selector offers, this year first."""
+    return list(range(today().year, today().year - 6, -1))
 
 
 def _is_frozen(year: int) -> bool:

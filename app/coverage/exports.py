@@ -1,16 +1,16 @@
-"""The coverage table and inspection plans as JSON, CSV and XLSX: the same columns everywhere."""
+"""The coverage table and inspection plans as JSON, CSV and XLSX: for systems (COLUMNS, codes) and
+for people (Vietnamese headings and labels, the national heading)."""
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
+from app.agencies.types import type_label
 from app.core.dates import as_utc, format_date, format_datetime
-from app.core.spreadsheets import csv_bytes, neutralise
+from app.core.labels import format_pct
+from app.core.spreadsheets import Report, csv_bytes, report_csv, report_xlsx, yes_no
 from app.coverage.labels import column_label
 from app.coverage.queries import COLUMNS, CoverageTable
 
@@ -18,12 +18,6 @@ AGENCY_FIELDS = COLUMNS[:4]
 #: the columns of an inspection plan export, in order
 PLAN_COLUMNS = ("rank", "agency_code", "agency_name", "agency_type", "headcount", "obligations_due",
                 "obligations_met", "coverage_pct", "gap", "weight", "reasons")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDE5EF")
-_THIN = Side(style="thin", color="A6B0BC")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WIDTHS = {"agency_code": 16, "agency_name": 42, "agency_type": 18, "parent_code": 14, "coverage_pct": 10,
            "rank": 6, "reasons": 60, "weight": 9, "gap": 9}
 
@@ -64,80 +58,65 @@ def csv_value(name: str, value):
 
 
 def to_csv(table: CoverageTable) -> bytes:
-    """Header = COLUMNS, one line per agency and no totals line, so the file stays machine-readable
-    (the totals are one sum away); text cells neutralised against formula injection."""
+    """The machine-readable CSV: header = COLUMNS, codes and 0/1 as stored, one line per agency and
+    no totals line (the totals are one sum away); text cells neutralised against formula injection.
+    `flask coverage --format csv` prints it; the pages offer it as ?format=machine."""
     rows = ([csv_value(name, data[name]) for name in COLUMNS] for data in (r.as_dict() for r in table.rows))
     return csv_bytes(COLUMNS, rows)
 
 
-def _write(ws, row: int, col: int, value, **style):
-    cell = ws.cell(row=row, column=col, value=neutralise(value))
-    for key, val in style.items():
-        setattr(cell, key, val)
-    return cell
+def language() -> str:
+    """The language labels are written in: the visitor's, Vietnamese outside a request."""
+    return str(get_locale() or "vi")
 
 
-def _header(ws, row: int, columns: tuple[str, ...], labels: list[str]) -> None:
-    """Two header rows: the headings people read, then the machine column names."""
-    for col, (name, label) in enumerate(zip(columns, labels), start=1):
-        _write(ws, row, col, label, font=_BOLD, fill=_HEAD_FILL, border=_BOX,
-               alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"))
-        _write(ws, row + 1, col, name, font=Font(italic=True, size=8, color="5B6675"), border=_BOX)
-        ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(name, 12)
-    ws.row_dimensions[row].height = 48
+def _readable(name: str, value, for_csv: bool):
+    """A cell as people read it: a type's name, Có/Không, a percentage ("—" when nothing was due)."""
+    if name == "agency_type" and value:
+        return type_label(value, language())
+    if name == "has_trained_secretary":
+        return yes_no(value)
+    if name == "coverage_pct":  # a number in a workbook, text in a CSV
+        return format_pct(value) if for_csv or value is None else value
+    return value
 
 
-def _sheet(title: str, lines: list[str]):
-    """A workbook whose first sheet starts with a bold title, the given lines and an empty row."""
-    book = Workbook()
-    ws = book.active
-    book.properties.title = title
-    _write(ws, 1, 1, title, font=Font(bold=True, size=14))
-    for offset, line in enumerate(lines, start=2):
-        _write(ws, offset, 1, line)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    return book, ws, len(lines) + 3  # the header row comes after the empty one
+def _status_lines(table: CoverageTable, freeze) -> list[str]:
+    if freeze is not None:
+        return [_("Ngày chốt số liệu: %(d)s", d=format_date(table.as_of)),
+                _("Đã chốt lúc %(at)s, người chốt: %(who)s", at=format_datetime(freeze.frozen_at),
+                  who=freeze.frozen_by_label)]
+    return [_("Số liệu tạm tính đến ngày %(d)s", d=format_date(table.as_of)),
+            _("Chưa chốt số liệu: các con số còn có thể thay đổi.")]
 
 
-def _finish(book, ws, header_row: int) -> bytes:
-    ws.freeze_panes = ws.cell(row=header_row + 2, column=1)
-    ws.print_title_rows = f"{header_row}:{header_row + 1}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def coverage_report(table: CoverageTable, freeze=None, for_csv: bool = False) -> Report:
+    """The coverage table for people: Vietnamese headings, type names, Có/Không, and a bold
+    "Tổng cộng" row whose has_trained_secretary is the number of agencies with one."""
+    totals = totals_dict(table) | {"agency_code": _("Tổng cộng")}
+    total_row = [_readable(name, value, for_csv) if name == "coverage_pct" else value
+                 for name, value in totals.items()]
+    return Report(
+        title=_("BÁO CÁO KẾT QUẢ ĐÀO TẠO HTQLCL THEO TCVN ISO 9001:2015 — NĂM %(year)s", year=table.year),
+        lines=_status_lines(table, freeze),
+        headings=[column_label(name) for name in COLUMNS],
+        rows=[[_readable(name, data[name], for_csv) for name in COLUMNS] for data in (r.as_dict() for r in table.rows)],
+        totals=total_row,
+        notes=[_("Tỷ lệ = nghĩa vụ đã hoàn thành / nghĩa vụ đến hạn; “—”: chưa có nghĩa vụ nào đến hạn.")],
+        widths=[_WIDTHS.get(name, 11) for name in COLUMNS], formats={COLUMNS.index("coverage_pct"): "0.0"},
+        wrapped={1}, sheet=str(table.year))
 
 
-def _put_row(ws, row: int, columns: tuple[str, ...], data: dict, font=None) -> None:
-    for col, name in enumerate(columns, start=1):
-        cell = _write(ws, row, col, data.get(name), border=_BOX)
-        if name == "coverage_pct":
-            cell.number_format = "0.0"
-        if font is not None:
-            cell.font = font
+def to_report_csv(table: CoverageTable) -> bytes:
+    """The CSV people download: the table of coverage_report, Vietnamese headings and labels."""
+    return report_csv(coverage_report(table, for_csv=True))
 
 
 def to_xlsx(table: CoverageTable, freeze=None) -> bytes:
-    """A report to file: title, cut-off date, who froze it, two header rows (Vietnamese headings, then
-    COLUMNS), one row per agency with the values of to_json, and a bold "Tổng cộng" row."""
-    title = _("BÁO CÁO KẾT QUẢ ĐÀO TẠO HTQLCL THEO TCVN ISO 9001:2015 — NĂM %(year)s", year=table.year)
-    if freeze is not None:
-        lines = [_("Ngày chốt số liệu: %(d)s", d=format_date(table.as_of)),
-                 _("Đã chốt lúc %(at)s, người chốt: %(who)s", at=format_datetime(freeze.frozen_at),
-                   who=freeze.frozen_by_label)]
-    else:
-        lines = [_("Số liệu tạm tính đến ngày %(d)s", d=format_date(table.as_of)),
-                 _("Chưa chốt số liệu: các con số còn có thể thay đổi.")]
-    book, ws, head = _sheet(title, lines)
-    ws.title = str(table.year)
-    _header(ws, head, COLUMNS, [column_label(name) for name in COLUMNS])
-    row = head + 2
-    for data in (r.as_dict() for r in table.rows):
-        _put_row(ws, row, COLUMNS, data)
-        row += 1
-    _put_row(ws, row, COLUMNS, totals_dict(table) | {"agency_code": _("Tổng cộng")}, font=_BOLD)
-    return _finish(book, ws, head)
+    """The report to file or forward (coverage_report under the national heading), and the sheet
+    "data" with COLUMNS and the values of to_json for other systems."""
+    machine = (COLUMNS, ([data[name] for name in COLUMNS] for data in (r.as_dict() for r in table.rows)))
+    return report_xlsx(coverage_report(table, freeze), machine)
 
 
 # Inspection plans ------------------------------------------------------------------------------
@@ -155,6 +134,7 @@ def plan_to_json(plan) -> dict:
 
 
 def plan_to_csv(plan) -> bytes:
+    """The machine-readable plan (PLAN_COLUMNS, codes): `flask inspection-plan --format csv` and ?format=machine."""
     return csv_bytes(PLAN_COLUMNS, ([csv_value(n, r[n]) for n in PLAN_COLUMNS] for r in plan_rows(plan)))
 
 
@@ -164,21 +144,31 @@ def _plan_label(name: str) -> str:
     return labels[name] if name in labels else column_label(name)
 
 
-def plan_to_xlsx(plan) -> bytes:
-    """The plan as a file to attach to the inspection decision: the draw's parameters, then the picks."""
-    title = _("KẾ HOẠCH KIỂM TRA THỰC TẾ VIỆC ÁP DỤNG HTQLCL — NĂM %(year)s", year=plan.year)
+def plan_report(plan, for_csv: bool = False) -> Report:
+    """The plan for people: the draw's parameters, then the picks with type names."""
     source = _("số liệu đã chốt") if plan.source == "frozen" else _("số liệu tạm tính")
-    lines = [
-        _("Chọn %(k)s trên %(n)s cơ quan (tỷ lệ %(pct)s %%), theo %(source)s đến ngày %(d)s",
-          k=len(plan.picks), n=plan.agencies_in_scope, pct=f"{plan.share * 100:g}", source=source,
-          d=format_date(plan.as_of)),
-        _("Số khởi tạo: %(seed)s · lập lúc %(at)s, người lập: %(who)s", seed=str(plan.seed),
-          at=format_datetime(plan.created_at), who=plan.created_by_label),
-    ]
-    book, ws, head = _sheet(title, lines)
-    ws.title = str(plan.year)
-    _header(ws, head, PLAN_COLUMNS, [_plan_label(name) for name in PLAN_COLUMNS])
-    for offset, data in enumerate(plan_rows(plan)):
-        _put_row(ws, head + 2 + offset, PLAN_COLUMNS, data)
-        ws.cell(row=head + 2 + offset, column=len(PLAN_COLUMNS)).alignment = Alignment(wrap_text=True)
-    return _finish(book, ws, head)
+    return Report(
+        title=_("KẾ HOẠCH KIỂM TRA THỰC TẾ VIỆC ÁP DỤNG HTQLCL — NĂM %(year)s", year=plan.year),
+        lines=[
+            _("Chọn %(k)s trên %(n)s cơ quan (tỷ lệ %(pct)s %%), theo %(source)s đến ngày %(d)s",
+              k=len(plan.picks), n=plan.agencies_in_scope, pct=f"{plan.share * 100:g}", source=source,
+              d=format_date(plan.as_of)),
+            _("Lập lúc %(at)s, người lập: %(who)s · số khởi tạo %(seed)s (rút thăm lại với số này và cùng số "
+              "liệu sẽ ra đúng các cơ quan dưới đây)", seed=str(plan.seed), at=format_datetime(plan.created_at),
+              who=plan.created_by_label),
+        ],
+        headings=[_plan_label(name) for name in PLAN_COLUMNS],
+        rows=[[_readable(name, data[name], for_csv) for name in PLAN_COLUMNS] for data in plan_rows(plan)],
+        notes=[_("Sở Khoa học và Công nghệ là cơ quan kiểm tra nên không có trong danh sách rút chọn.")],
+        widths=[_WIDTHS.get(name, 11) for name in PLAN_COLUMNS], formats={PLAN_COLUMNS.index("coverage_pct"): "0.0"},
+        wrapped={2, len(PLAN_COLUMNS) - 1}, sheet=str(plan.year))
+
+
+def plan_to_report_csv(plan) -> bytes:
+    return report_csv(plan_report(plan, for_csv=True))
+
+
+def plan_to_xlsx(plan) -> bytes:
+    """The plan to attach to the inspection decision (plan_report), with the "data" sheet of plan_to_csv."""
+    machine = (PLAN_COLUMNS, ([r[n] for n in PLAN_COLUMNS] for r in plan_rows(plan)))
+    return report_xlsx(plan_report(plan), machine)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
+from app.agencies.types import INSPECTING_TYPES
 from app.audit.services import record
 from app.coverage.freeze import frozen_table
 from app.coverage.models import InspectionPlan
@@ -75,9 +76,15 @@ def weighted_draw(rows: list[CoverageRow], k: int, seed: int) -> list[CoverageRo
     return [row for _key, row in keyed[:k]]
 
 
+def inspectable(rows: list[CoverageRow]) -> list[CoverageRow]:
+    """The rows an inspection may pick: every agency but the inspecting bodies themselves."""
+    return [row for row in rows if row.agency_type not in INSPECTING_TYPES]
+
+
 def draw_plan(year: int, seed: int | None, actor, share: float | None = None) -> InspectionPlan:
     """Draw and store the agencies to inspect on site for `year`, from the frozen table when the year
-    is frozen (source "frozen"), else from a live computation ("live").
+    is frozen (source "frozen"), else from a live computation ("live"); the inspecting bodies
+    (INSPECTING_TYPES) are left out of the draw and of `agencies_in_scope`.
 
     `share` defaults to the inspection share of the current rules; `seed` None draws one at random
     (it is stored, so the draw can be checked). Raises PlanError for a bad seed or share, a future
@@ -98,9 +105,10 @@ def draw_plan(year: int, seed: int | None, actor, share: float | None = None) ->
             table, source = coverage_table(year), "live"
         except YearError as exc:
             raise PlanError(_("Năm %(year)s chưa bắt đầu.", year=year)) from exc
-    if not table.rows:
+    rows = inspectable(table.rows)
+    if not rows:
         raise PlanError(_("Không có cơ quan nào trong phạm vi HTQLCL năm %(year)s.", year=year))
-    chosen = weighted_draw(table.rows, pick_count(share, len(table.rows)), seed)
+    chosen = weighted_draw(rows, pick_count(share, len(rows)), seed)
     picks = [
         {"rank": rank, "agency_code": row.agency_code, "agency_name": row.agency_name,
          "agency_type": row.agency_type, "headcount": row.headcount, "obligations_due": row.obligations_due,
@@ -111,7 +119,7 @@ def draw_plan(year: int, seed: int | None, actor, share: float | None = None) ->
     plan = InspectionPlan(year=year, seed=seed, share=share, source=source, as_of=table.as_of,
                           created_by_id=actor.id if actor is not None else None,
                           created_by_label=actor.full_name if actor is not None else "CLI",
-                          agencies_in_scope=len(table.rows), picks=picks)
+                          agencies_in_scope=len(rows), picks=picks)
     db.session.add(plan)
     db.session.flush()
     record("inspection.plan", actor=actor, target_type="inspection_plan", target_id=plan.id,

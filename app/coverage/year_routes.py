@@ -1,14 +1,15 @@
 """Closing a year (freeze, frozen vs live) and the on-site inspection plans: DOST and admins only."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.core.dates import today
+from app.core.forms import Form
+from app.core.spreadsheets import download, wants_machine
 from app.coverage import exports
 from app.coverage.freeze import AlreadyFrozen, FreezeError, compare, freeze_year, frozen_table
 from app.coverage.models import InspectionPlan
@@ -21,13 +22,13 @@ from app.policy import can_freeze_coverage, can_plan_inspections, require
 bp = Blueprint("coverage_year", __name__, url_prefix="/reports")
 
 
-class FreezeForm(FlaskForm):
+class FreezeForm(Form):
     confirm = BooleanField(_l("Tôi xác nhận chốt số liệu năm này"),
                            validators=[DataRequired(_l("Hãy đánh dấu ô xác nhận trước khi chốt."))])
     submit = SubmitField(_l("Chốt số liệu"))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     share_pct = IntegerField(_l("Tỷ lệ cơ quan kiểm tra tại chỗ (%)"), validators=[Optional(), NumberRange(1, 100)])
     seed = IntegerField(_l("Số khởi tạo"), validators=[Optional(), NumberRange(0, SEED_LIMIT - 1)])
     submit = SubmitField(_l("Lập kế hoạch mới"))
@@ -108,13 +109,15 @@ def plan(year: int):
 @bp.get("/inspections/<int:year>/plan-<int:plan_id>.<any(csv, xlsx, json):fmt>")
 @require(can_plan_inspections)
 def plan_export(year: int, plan_id: int, fmt: str):
-    """One stored plan as a file (neutralised cells, like every export)."""
+    """One stored plan as a file for people, or for systems (JSON, CSV with ?format=machine)."""
     stored = db.get_or_404(InspectionPlan, plan_id)
     if stored.year != year:
         abort(404)
     if fmt == "json":
         return exports.plan_to_json(stored)
-    name = f"ke-hoach-kiem-tra-htqlcl-{year}-{plan_id}.{fmt}"
-    body, mimetype = ((exports.plan_to_csv(stored), "text/csv; charset=utf-8") if fmt == "csv"
-                      else (exports.plan_to_xlsx(stored), exports.XLSX_TYPE))
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = f"ke-hoach-kiem-tra-htqlcl-{year}-{plan_id}"
+    if fmt == "xlsx":
+        return download(exports.plan_to_xlsx(stored), f"{name}.xlsx")
+    if wants_machine(request.args):
+        return download(exports.plan_to_csv(stored), f"{name}-machine.csv")
+    return download(exports.plan_to_report_csv(stored), f"{name}.csv")

@@ -18,6 +18,7 @@ from app.demo_scale.tiers import TIERS
 from app.demo_scale.training import person_completions, training_level
 from app.demo_scale.writer import BulkWriter, vacuum_analyze
 from app.extensions import db
+from app.people.naming import name_columns
 from app.quiz_stats import synthetic
 from app.quizzes.services import is_pass
 
@@ -173,8 +174,10 @@ class _People:
             self.ids["person"] += 1
             self.serial += 1
             first = career.segments[0][1]
-            self.persons.append((person_id, f"{CODE_PREFIX}{self.serial:07d}", career.name, "learner",
-                                 career.active, _stamp(self.stamps, max(first, PLATFORM_O))))
+            staff_code = f"{CODE_PREFIX}{self.serial:07d}"
+            names = name_columns(career.name, None, staff_code)
+            self.persons.append((person_id, staff_code, career.name, "learner", career.active,
+                                 _stamp(self.stamps, max(first, PLATFORM_O)), names["search_name"], names["sort_name"]))
             for agency_id, start, end, leader, secretary, auditor in career.segments:
                 self.assignments.append((self.ids["assignment"], person_id, agency_id, leader, secretary, auditor,
                                          to_date(start), to_date(end)))

@@ -18,7 +18,7 @@ COLUMNS = {
     "agency_lineage": (("id", "int4"), ("event", "varchar"), ("predecessor_id", "int4"), ("successor_id", "int4"),
                        ("effective_date", "date"), ("created_at", "timestamptz")),
     "person": (("id", "int4"), ("staff_code", "varchar"), ("full_name", "varchar"), ("access_role", "varchar"),
-               ("active", "bool"), ("created_at", "timestamptz")),
+               ("active", "bool"), ("created_at", "timestamptz"), ("search_name", "text"), ("sort_name", "text")),
     "assignment": (("id", "int4"), ("person_id", "int4"), ("agency_id", "int4"), ("is_leader", "bool"),
                    ("is_iso_secretary", "bool"), ("is_internal_auditor", "bool"), ("start_date", "date"),
                    ("end_date", "date")),

@@ -1,11 +1,12 @@
 """The upload form of the import pages (the confirmation is a one-click EmptyForm)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, SubmitField
 
+from app.core.forms import Form
 
-class UploadForm(FlaskForm):
+
+class UploadForm(Form):
     kind = SelectField(_l("Loại dữ liệu"), choices=[])
     file = FileField(_l("Tệp CSV (UTF-8) hoặc XLSX"), validators=[
         FileRequired(_l("Hãy chọn một tệp.")),

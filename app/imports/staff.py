@@ -15,6 +15,7 @@ from app.imports.base import BaseImport, out_of_scope_message
 from app.imports.bulk import among
 from app.imports.fields import period_text
 from app.imports.ledger import OPEN_END
+from app.people.naming import name_columns
 
 SCHEMA = """
 CREATE TABLE periods (row INTEGER PRIMARY KEY, staff_code TEXT, agency_id INTEGER, start INTEGER,
@@ -97,7 +98,7 @@ class StaffImport(BaseImport):
     def _people(self, periods: list[Period]) -> dict[str, tuple]:
         codes = {p.staff_code for p in periods}
         return {r.staff_code: r for r in db.session.execute(
-            select(Person.id, Person.staff_code, Person.full_name, Person.email)
+            select(Person.id, Person.staff_code, Person.full_name, Person.email, Person.username)
             .where(among(Person.staff_code, codes)))}
 
     @staticmethod
@@ -223,15 +224,20 @@ class StaffImport(BaseImport):
         new = {p.staff_code: p for p in periods if p.staff_code not in people}
         if new:
             self.insert(PERSON, [{"staff_code": p.staff_code, "full_name": p.full_name, "email": p.email,
-                                  "access_role": "learner", "active": True} for p in new.values()])
+                                  "access_role": "learner", "active": True,
+                                  **name_columns(p.full_name, None, p.staff_code, p.email)} for p in new.values()])
             people.update(self._people(list(new.values())))
             self.report.counts["people_created"] += len(new)
         changed = {}
         for p in periods:
             person = people[p.staff_code]
             if p.staff_code not in new and self._person_changes(person, p):
-                changed[person.id] = {"b_id": person.id, "b_name": p.full_name, "b_email": p.email or person.email}
+                email = p.email or person.email
+                names = name_columns(p.full_name, person.username, p.staff_code, email)
+                changed[person.id] = {"b_id": person.id, "b_name": p.full_name, "b_email": email,
+                                      "b_search": names["search_name"], "b_sort": names["sort_name"]}
         if changed:
             db.session.execute(update(PERSON).where(PERSON.c.id == bindparam("b_id")).values(
-                full_name=bindparam("b_name"), email=bindparam("b_email")), list(changed.values()))
+                full_name=bindparam("b_name"), email=bindparam("b_email"), search_name=bindparam("b_search"),
+                sort_name=bindparam("b_sort")), list(changed.values()))
             self.report.counts["people_updated"] += len(changed)

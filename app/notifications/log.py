@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager
 from app.accounts.models import Person
 from app.core.dates import format_datetime, local_day_range
 from app.core.spreadsheets import neutralise
+from app.core.vnsort import fold
 from app.extensions import db
 from app.notifications.models import Notification
 
@@ -59,17 +60,19 @@ def _filtered(query: Select, *, kind: str = "", status: str = "", recipient: str
         query = query.where(Notification.kind == kind)
     if status:
         query = query.where(Notification.mail_status == status)
-    if needle := recipient.strip().lower():
-        columns = (Person.full_name, Person.staff_code, Person.email, Notification.email)
-        query = query.where(or_(*(func.lower(c).contains(needle, autoescape=True) for c in columns)))
+    if needle := recipient.strip():
+        # the person's name, staff code and address through their folded search column
+        query = query.where(or_(Person.search_name.contains(fold(needle), autoescape=True),
+                                func.lower(Notification.email).contains(needle.lower(), autoescape=True)))
     return query.where(*local_day_range(Notification.created_at, date_from, date_to))
 
 
 def log_query(**filters) -> Select:
     """Notifications matching the filters, newest first, each with its person loaded in the same query.
 
-    Filters: `kind` and `status` (mail_status) exact; `recipient` contained, in any letter case, in the
-    person's name, staff code or current address or in the address the message was mailed to;
+    Filters: `kind` and `status` (mail_status) exact; `recipient` contained, in any letter case and
+    with or without diacritics, in the person's name, staff code or current address or in the
+    address the message was mailed to;
     `date_from` and `date_to` whole days in Vietnam's time zone, both included.
     """
     return _filtered(select(Notification).options(contains_eager(Notification.person)), **filters)

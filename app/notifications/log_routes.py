@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app.core.dates import today
+from app.core.forms import Form
 from app.extensions import db
 from app.notifications import log
 from app.people.forms import DateText, options
@@ -17,7 +17,7 @@ bp = Blueprint("notifications_log", __name__, url_prefix="/admin/notifications")
 PER_PAGE = 50
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
@@ -12,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import ACCESS_ROLES, ASSIGNMENT_ROLES
 from app.core.dates import parse_date
+from app.core.forms import Form
 from app.core.labels import ROLE_LABELS
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
@@ -56,7 +56,7 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     staff_code = StringField(_l("Mã công chức"), validators=[REQUIRED, Length(max=40, message=TOO_LONG)])
     full_name = StringField(_l("Họ và tên"), validators=[REQUIRED, Length(max=200, message=TOO_LONG)])
     email = StringField(_l("Thư điện tử (không bắt buộc)"), validators=[Optional(), Length(max=254, message=TOO_LONG), EMAIL])
@@ -66,13 +66,13 @@ class PersonForm(FlaskForm):
     submit = SubmitField(_l("Thêm công chức"))
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     full_name = StringField(_l("Họ và tên"), validators=[REQUIRED, Length(max=200, message=TOO_LONG)])
     email = StringField(_l("Thư điện tử (không bắt buộc)"), validators=[Optional(), Length(max=254, message=TOO_LONG), EMAIL])
     submit = SubmitField(_l("Lưu"))
 
 
-class TransferForm(FlaskForm):
+class TransferForm(Form):
     assignment = SelectField(_l("Chuyển từ"), coerce=_int_or_none, validate_choice=False)
     agency = SelectField(_l("Đến cơ quan"), coerce=_int_or_none, validate_choice=False, validators=[REQUIRED])
     effective_date = DateText(_l("Ngày bắt đầu tại cơ quan mới"), validators=[DATE_REQUIRED])
@@ -80,24 +80,24 @@ class TransferForm(FlaskForm):
     submit = SubmitField(_l("Chuyển công tác"))
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     assignment = SelectField(_l("Phân công"), coerce=_int_or_none, validate_choice=False)
     roles = RoleChoices(_l("Vai trò từ ngày hiệu lực"))
     effective_date = DateText(_l("Ngày hiệu lực"), validators=[DATE_REQUIRED])
     submit = SubmitField(_l("Đổi vai trò"))
 
 
-class DeactivateForm(FlaskForm):
+class DeactivateForm(Form):
     end_date = DateText(_l("Ngày làm việc cuối cùng"), validators=[DATE_REQUIRED])
     submit = SubmitField(_l("Kết thúc công tác và khóa tài khoản"))
 
 
-class AccessRoleForm(FlaskForm):
+class AccessRoleForm(Form):
     access_role = SelectField(_l("Quyền truy cập"), choices=options((r, ROLE_LABELS[r]) for r in ACCESS_ROLES))
     submit = SubmitField(_l("Lưu quyền truy cập"))
 
 
-class PeopleFilterForm(FlaskForm):
+class PeopleFilterForm(Form):
     """The list's search box and filters (GET, so no CSRF token)."""
 
     class Meta:

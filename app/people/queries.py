@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Assignment, Invite, Person
@@ -13,21 +13,22 @@ from app.completions.models import Completion
 from app.core.dates import utcnow
 from app.courses.models import Course, CourseVersion
 from app.extensions import db
+from app.people.naming import matches_search
 from app.policy import editable_agency_ids, editable_people_clause, home_agency_clause, home_assignments
 
 
 def people_query(viewer: Person, *, text: str = "", agency_id: int | None = None, status: str = "",
                  day: date) -> Select:
-    """People the viewer may manage, filtered by name or staff code, home agency and status; by name."""
-    query = select(Person).order_by(Person.full_name, Person.staff_code)
+    """People the viewer may manage, filtered by `text` (words found in the name, username, staff
+    code or e-mail, without regard to case or diacritics), home agency and status; in Vietnamese
+    order of names, given name first."""
+    query = select(Person).order_by(Person.sort_name, Person.staff_code)
     scope = editable_people_clause(viewer)
     if scope is not None:
         query = query.where(scope)
-    text = text.strip()
-    if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Person.full_name).like(pattern),
-                                func.lower(Person.staff_code).like(pattern)))
+    found = matches_search(text)
+    if found is not None:
+        query = query.where(found)
     if agency_id:
         query = query.where(home_agency_clause({agency_id}, day))
     if status == "active":

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts import throttle
 from app.accounts.forms import EmptyForm
 from app.accounts.invites import InviteError, create_invite, invite_url
 from app.accounts.models import Person
@@ -95,6 +96,7 @@ def show(person_id: int):
                            obligations=obligations, completions=completion_history(person.id),
                            invite=open_invite(person.id), action=EmptyForm(),
                            can_reset=can_reset_password(current_user),
+                           login_lock=throttle.lock_of(person.username) if person.username else None,
                            can_set_access=can_change_access_role(current_user),
                            can_export=can_export_person_data(current_user))
 
@@ -217,6 +219,19 @@ def reset(person_id: int):
     return _one_time_link(_person(person_id), "reset")
 
 
+@bp.post("/<int:person_id>/unlock-login")
+@require(can_reset_password)
+def unlock_login(person_id: int):
+    """Lift the lock that failed sign-ins put on the person's username (before the window passes)."""
+    person = _person(person_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if throttle.lift(person, current_user):
+        return _saved(person, _("Đã mở khóa đăng nhập cho %(p)s.", p=person.full_name))
+    flash(_("Tài khoản này không bị khóa đăng nhập."), "info")
+    return redirect(url_for("people.show", person_id=person.id))
+
+
 def _one_time_link(person: Person, purpose: str):
     """Create the link and show it in this response only: never flashed, never kept in the session."""
     if not EmptyForm().validate_on_submit():
@@ -227,9 +242,10 @@ def _one_time_link(person: Person, purpose: str):
         _refused(exc)
         return redirect(url_for("people.show", person_id=person.id))
     db.session.commit()
+    base, here = current_app.config["PUBLIC_BASE_URL"].rstrip("/"), request.host_url.rstrip("/")
     response = make_response(render_template(
         "people/invite_link.html", person=person, purpose=purpose, url=invite_url(token),
-        days=current_app.config["INVITE_VALID_DAYS"]))
+        days=current_app.config["INVITE_VALID_DAYS"], base_mismatch=(base, here) if base != here else None))
     response.headers["Cache-Control"] = "no-store"
     return response
 

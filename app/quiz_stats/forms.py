@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from app.core.forms import Form
 from app.people.forms import options
 
 #: the platform's first year of data: the year lists start there
@@ -16,7 +16,7 @@ def year_choices(current: int, everything: bool) -> list:
     return options(([("", _l("Tất cả các năm"))] if everything else []) + years)
 
 
-class ItemFilterForm(FlaskForm):
+class ItemFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -25,7 +25,7 @@ class ItemFilterForm(FlaskForm):
     year = SelectField(_l("Năm"))
 
 
-class ClauseFilterForm(FlaskForm):
+class ClauseFilterForm(Form):
     class Meta:
         csrf = False
 

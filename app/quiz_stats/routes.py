@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.dates import today
+from app.core.spreadsheets import XLSX_TYPE
 from app.courses.models import Course
-from app.coverage.exports import XLSX_TYPE
 from app.extensions import db
 from app.policy import can_view_clause_report, can_view_item_analysis, managed_agency_ids, require
 from app.quiz_stats import exports

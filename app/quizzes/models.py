@@ -28,7 +28,8 @@ class QuizAttempt(db.Model):
     submitted_at: Mapped[datetime | None]
     #: [[question id, [option keys in the order shown]], …]
     drawn: Mapped[list] = mapped_column(JSON)
-    #: {question id (str): [chosen option keys]}; only questions of this attempt
+    #: {question id (str): [chosen option keys]}; only questions of this attempt. While it is open:
+    #: the answers saved when the learner was asked to confirm; once graded: the answers graded
     answers: Mapped[dict | None] = mapped_column(JSON)
     correct_count: Mapped[int | None]
     score: Mapped[int | None]

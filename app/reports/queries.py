@@ -93,7 +93,7 @@ def agency_people_status(agency_id: int, day: date) -> tuple[list[CourseVersion]
     """The people assigned to an agency on `day` and, per listed course, their latest completion and
     how many modules they have read. Five queries whatever the number of people.
 
-    Returns (current course versions, modules per course code, people ordered by name).
+    Returns (current course versions, modules per course code, people in Vietnamese name order).
     """
     versions = list(db.session.scalars(current_versions_query()))
     module_count = dict(db.session.execute(
@@ -103,7 +103,7 @@ def agency_people_status(agency_id: int, day: date) -> tuple[list[CourseVersion]
     ).all())
     people = db.session.execute(
         select(Person, Assignment).join(Assignment, Assignment.person_id == Person.id)
-        .where(Assignment.agency_id == agency_id, covers(day)).order_by(Person.full_name, Person.id)
+        .where(Assignment.agency_id == agency_id, covers(day)).order_by(Person.sort_name, Person.id)
     ).all()
     ids = [p.id for p, _a in people]
     latest: dict[int, dict[str, tuple]] = {pid: {} for pid in ids}

@@ -2,24 +2,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import Form
 from app.people.forms import DATE_REQUIRED, REQUIRED, TOO_LONG, DateText, _int_or_none
 
 NUMBER_REQUIRED = InputRequired(message=_l("Cần nhập một số."))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     year = IntegerField(_l("Năm"), validators=[NUMBER_REQUIRED, NumberRange(2000, 2100, message=_l("Năm không hợp lệ."))])
     title = StringField(_l("Tên kế hoạch"), validators=[REQUIRED, Length(max=255, message=TOO_LONG)])
     owner = SelectField(_l("Cơ quan lập kế hoạch"), coerce=_int_or_none, validate_choice=False)
     submit = SubmitField(_l("Lập kế hoạch"))
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     course = SelectField(_l("Khóa học"), coerce=_int_or_none, validate_choice=False, validators=[REQUIRED])
     title = StringField(_l("Tên lớp"), validators=[REQUIRED, Length(max=255, message=TOO_LONG)])
     start_date = DateText(_l("Ngày bắt đầu"), validators=[DATE_REQUIRED])
@@ -40,17 +40,17 @@ class ClassForm(FlaskForm):
     submit = SubmitField(_l("Lưu lớp"))
 
 
-class AddPersonForm(FlaskForm):
+class AddPersonForm(Form):
     person = SelectField(_l("Người"), coerce=_int_or_none, validate_choice=False, validators=[REQUIRED])
     submit = SubmitField(_l("Thêm vào lớp"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = StringField(_l("Lý do mở lại"), validators=[REQUIRED, Length(max=500, message=TOO_LONG)])
     submit = SubmitField(_l("Mở lại lớp"))
 
 
-class AttendanceUploadForm(FlaskForm):
+class AttendanceUploadForm(Form):
     file = FileField(_l("Bảng điểm danh (CSV UTF-8 hoặc XLSX)"), validators=[
         FileRequired(_l("Hãy chọn một tệp.")), FileAllowed(["csv", "xlsx"], _l("Chỉ nhận tệp .csv hoặc .xlsx."))])
     submit = SubmitField(_l("Tải lên điểm danh"))

@@ -135,7 +135,7 @@ def roster(class_id: int, agency_ids: set[int] | None = None) -> list[ClassSeat]
     query = (select(ClassSeat).where(ClassSeat.class_id == class_id)
              .options(joinedload(ClassSeat.person), joinedload(ClassSeat.agency))
              .join(Person, Person.id == ClassSeat.person_id)
-             .order_by(ClassSeat.status, ClassSeat.position, Person.full_name, ClassSeat.id))
+             .order_by(ClassSeat.status, ClassSeat.position, Person.sort_name, ClassSeat.id))
     if agency_ids is not None:
         query = query.where(ClassSeat.agency_id.in_(agency_ids))
     return list(db.session.scalars(query))

@@ -13,8 +13,8 @@ from app.accounts.models import Assignment, Person
 from app.agencies.models import Agency
 from app.agencies.types import type_label
 from app.core.dates import format_datetime, today
+from app.core.spreadsheets import XLSX_TYPE
 from app.courses.models import Course, CourseVersion
-from app.coverage.exports import XLSX_TYPE
 from app.extensions import db
 from app.reports.queries import active_on, covers
 from app.policy import (can_edit_class_seats, can_manage_plan, can_plan_training, can_view_class, class_agency_ids,
@@ -245,7 +245,7 @@ def _addable_people(klass: TrainingClass, within: set[int] | None) -> list[tuple
                                       class_agency.c.class_id == klass.id))
              .join(Agency, Agency.id == Assignment.agency_id)
              .where(Person.active.is_(True), covers(day), Person.id.not_in(seated))
-             .order_by(Agency.code, Person.full_name).limit(2000))
+             .order_by(Agency.code, Person.sort_name).limit(2000))
     if within is not None:
         query = query.where(Assignment.agency_id.in_(within))
     seen, choices = set(), []

@@ -178,7 +178,7 @@ def invite_owing(klass: TrainingClass, actor) -> InviteResult:
         .where(ClassSeat.class_id == klass.id)).one()
     free = max(klass.capacity - taken, 0)
     ranked = (select(owing.c.person_id, owing.c.agency_id,
-                     func.row_number().over(order_by=(Agency.code, Person.full_name, Person.id)).label("n"))
+                     func.row_number().over(order_by=(Agency.code, Person.sort_name, Person.id)).label("n"))
               .join(Agency, Agency.id == owing.c.agency_id).join(Person, Person.id == owing.c.person_id)
               .subquery("ranked"))
     rows = select(literal(klass.id), ranked.c.person_id, ranked.c.agency_id,

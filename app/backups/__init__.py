@@ -1,0 +1,1 @@
+"""Backups of the database in one file (a manifest and the data), and restoring them."""

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: setup run test test-shifted translations translations-update check-courses bench clean
+.PHONY: setup run test test-shifted translations translations-update check-courses bench bench-load bench-slow clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -51,6 +51,15 @@ check-courses: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python bench/run.py
+
+# Load and faults (about 10 min; `make bench-load ARGS=--quick` for 15 s runs): bench/README.md
+bench-load: $(BIN)/activate
+	$(BIN)/python bench/load_bench.py $(ARGS)
+
+# Slow clients directly against gunicorn and through nginx with docs/deploy/nginx.conf
+bench-slow: $(BIN)/activate
+	@command -v nginx >/dev/null || apt-get install -y nginx
+	$(BIN)/python bench/slow_clients_bench.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -67,6 +67,9 @@ def courses_sync(path: str | None) -> None:
         f"created: {len(report.created)}, updated: {len(report.updated)}, "
         f"unchanged: {len(report.unchanged)}, skipped (broken): {len(report.skipped)}"
     )
+    if report.rerendered:
+        click.echo(f"unchanged but rendered again with today's renderer: {', '.join(report.rerendered)} "
+                   "(restart the app so every worker serves the new HTML)")
     for code in report.skipped:
         click.echo(f"skipped {code}: fix the problems above and sync again", err=True)
     if report.not_in_folder:

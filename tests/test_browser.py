@@ -21,7 +21,7 @@ def test_learner_finishes_a_course_and_the_agency_page_shows_it(db, courses, ser
     page.click("text=FX-02 · Khóa thử nghiệm hai")
     page.click("text=Mô-đun duy nhất")
     page.click("text=Đánh dấu đã đọc")
-    assert "Đã đánh dấu mô-đun là đã đọc." in page.content()
+    assert "Đã ghi nhận: bạn đã đọc mô-đun “Mô-đun duy nhất”." in page.content()
     page.click("text=Đến bài kiểm tra")
     page.click("text=Bắt đầu làm bài")
     page.check("label.option:has-text('Giải quyết thủ tục hành chính') input")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.courses.clauses import top_clause
 from app.courses.loader import read_tree
 from app.courses.models import Question
-from app.courses.services import current_version, sync_courses
+from app.courses.services import current_version, mark_read, sync_courses
 from app.quizzes.services import start_attempt, submit_attempt
 from tests.conftest import REAL_COURSES
 from tests.factories import make_person
@@ -57,6 +57,8 @@ def test_every_quiz_can_be_passed_from_the_answer_key(db):
     person = make_person()
     for code in CODES:
         version = current_version(code)
+        for module in version.modules:  # ISO-01 and ISO-02 open their quiz once every module is read
+            mark_read(person.id, version.course_id, module.slug)
         attempt = start_attempt(person.id, version, rng=random.Random(code))
         questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))}
         answers = {str(qid): sorted(q.correct_keys) for qid, q in questions.items()}

@@ -84,3 +84,30 @@ def test_the_module_page_links_its_picture_and_says_so_on_a_phone(client, login,
     assert src and src.group(1) == src.group(2) and src.group(1).startswith("assets/")
     assert client.get(urljoin("/courses/FX-01/01-mo-dau", src.group(1))).mimetype == "image/svg+xml"
     assert "Chạm vào hình để xem ở kích thước đầy đủ." in page
+
+
+def test_an_unchanged_course_synced_again_gets_today_s_html_in_the_same_version(db, courses):
+    """HTML stored by an older renderer (here: a style attribute a cell kept then) is rendered again
+    by the next sync, without a new version: attempts and reading stay counted on it."""
+    from sqlalchemy import select
+
+    from app.courses.models import Module, Question
+    from app.courses.services import current_version, sync_courses
+    from tests.conftest import FIXTURE_COURSES
+
+    version = courses["FX-01"]
+    module = db.session.scalar(select(Module).where(Module.version_id == version.id, Module.position == 1))
+    today_html = module.html
+    module.html = '<td style="position:fixed;inset:0">old</td>'
+    question = db.session.scalar(select(Question).where(Question.version_id == version.id).limit(1))
+    today_stem, question.stem_html = question.stem_html, "<p>old</p>"
+    db.session.commit()
+
+    report = sync_courses(FIXTURE_COURSES)
+    db.session.commit()
+    assert report.rerendered == ["FX-01"] and report.unchanged == ["FX-02"]
+    assert current_version("FX-01").id == version.id
+    db.session.expire_all()
+    assert (db.session.get(Module, module.id).html, db.session.get(Question, question.id).stem_html) == \
+        (today_html, today_stem)
+    assert sorted(sync_courses(FIXTURE_COURSES).unchanged) == ["FX-01", "FX-02"]

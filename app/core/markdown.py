@@ -42,7 +42,7 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 #: a course heading may not take one of them
 RESERVED_IDS = frozenset({"username", "password", "upload", "trend-title", "obligations", "kind", "invite-url",
                           "giay-chung-nhan", "file", "confirm", "clause-chart-title", "agencies", "main", "identifier",
-                          "invite-url-help"})
+                          "invite-url-help", "module-actions"})
 
 
 def keep_attribute(tag: str, attribute: str, value: str) -> str | None:

@@ -14,7 +14,7 @@ from app.courses.models import CourseAsset
 from app.coverage.obligations import my_obligations
 from app.coverage.rules import current_rules
 from app.extensions import db
-from app.quizzes.services import attempts_left
+from app.quizzes.standing import standing
 
 bp = Blueprint("courses", __name__)
 
@@ -50,8 +50,9 @@ def course(code: str):
     version, read = _current_or_404(code)
     latest = db.session.scalar(  # the newest certificate of this course, if any
         certificates_of(current_user.id).where(Certificate.course_code == code).limit(1))
-    return render_template("courses/course.html", version=version, read=read, certificate=latest, day=today(),
-                           attempts_left=attempts_left(current_user.id, version))
+    day = today()
+    return render_template("courses/course.html", version=version, read=read, certificate=latest, day=day,
+                           state=standing(current_user.id, version, day))
 
 
 @bp.get("/courses/<code>/<slug>")
@@ -75,18 +76,17 @@ def module(code: str, slug: str):
 @bp.post("/courses/<code>/<slug>/read")
 @login_required
 def mark_read(code: str, slug: str):
+    """Mark a module read and come back to the same module, at its actions: the message, the state
+    shown there and the way on (next module, or the quiz) are about the module just read."""
     version, _read = _current_or_404(code)
-    modules = [m.slug for m in version.modules]
-    if slug not in modules:
+    found = version.module(slug)
+    if found is None:
         abort(404)
     if EmptyForm().validate_on_submit():
         services.mark_read(current_user.id, version.course_id, slug)
         db.session.commit()
-        flash(_("Đã đánh dấu mô-đun là đã đọc."), "success")
-    following = modules[modules.index(slug) + 1:]
-    if following:
-        return redirect(url_for("courses.module", code=code, slug=following[0]))
-    return redirect(url_for("courses.course", code=code))
+        flash(_("Đã ghi nhận: bạn đã đọc mô-đun “%(title)s”.", title=found[1].title), "success")
+    return redirect(url_for("courses.module", code=code, slug=slug, _anchor="module-actions"))
 
 
 @bp.get("/courses/<code>/assets/<int:version_id>/<path:path>")

@@ -21,6 +21,8 @@ class SyncReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: unchanged content whose stored HTML was rendered again by today's renderer
+    rerendered: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     #: published courses that are not under the folder synced: left as they are
@@ -47,6 +49,44 @@ def _option_key(index: int) -> str:
     return "abcdef"[index]
 
 
+def _rendered(version_id: int, parsed: ParsedCourse) -> tuple[str, list[tuple[str, list]], list[dict]]:
+    """The HTML of a course as the renderer makes it today: the introduction, (html, contents) of
+    each module, and the rendered fields of each question."""
+    resolve = course_link_resolver(version_id)
+    modules = []
+    for module in parsed.modules:
+        rendered = render_markdown(module.text, resolve)
+        modules.append((rendered.html, rendered.toc))
+    questions = [{
+        "stem_html": render_markdown(q.stem).html, "explanation_html": render_markdown(q.explanation).html,
+        "options": [{"key": _option_key(i), "html": render_inline(o.text), "correct": o.correct,
+                     "feedback_html": render_inline(o.feedback) if o.feedback else ""}
+                    for i, o in enumerate(q.options)],
+    } for q in parsed.questions]
+    return render_markdown(parsed.intro, resolve).html, modules, questions
+
+
+def _rerender(version: CourseVersion, parsed: ParsedCourse) -> bool:
+    """Render an unchanged course's stored HTML again when the renderer has changed since it was
+    published (a sanitiser rule, picture links): the same content, the same version, today's HTML.
+    True when anything changed. Running workers keep their copy of the old HTML until they restart
+    (courses/README.md). Flushes nothing."""
+    intro, modules, questions = _rendered(version.id, parsed)
+    changed = version.intro_html != intro
+    version.intro_html = intro
+    for row, (html, toc) in zip(sorted(version.modules, key=lambda m: m.position), modules):
+        changed |= (row.html, list(row.toc or [])) != (html, [list(t) for t in toc])
+        row.html, row.toc = html, toc
+    stored = db.session.scalars(select(Question).where(Question.version_id == version.id)
+                                .order_by(Question.position)).all()
+    for row, fields in zip(stored, questions):
+        for name, value in fields.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+    return changed
+
+
 def _publish(course: Course, parsed: ParsedCourse, number: int) -> CourseVersion:
     meta = parsed.meta
     version = CourseVersion(
@@ -61,24 +101,13 @@ def _publish(course: Course, parsed: ParsedCourse, number: int) -> CourseVersion
     )
     db.session.add(version)
     db.session.flush()  # the version id goes into asset URLs
-    resolve = course_link_resolver(version.id)
-    version.intro_html = render_markdown(parsed.intro, resolve).html
-    for position, module in enumerate(parsed.modules, start=1):
-        rendered = render_markdown(module.text, resolve)
+    version.intro_html, modules, questions = _rendered(version.id, parsed)
+    for position, (module, (html, toc)) in enumerate(zip(parsed.modules, modules), start=1):
         db.session.add(Module(version=version, position=position, slug=module.slug, title=module.title,
-                              html=rendered.html, toc=rendered.toc,
-                              word_count=count_words(module.text)))
-    for position, q in enumerate(parsed.questions, start=1):
-        options = [
-            {"key": _option_key(i), "html": render_inline(o.text), "correct": o.correct,
-             "feedback_html": render_inline(o.feedback) if o.feedback else ""}
-            for i, o in enumerate(q.options)
-        ]
-        db.session.add(Question(
-            version=version, qid=q.qid, position=position, kind=q.kind, clause=", ".join(q.clauses),
-            stem_html=render_markdown(q.stem).html, options=options,
-            explanation_html=render_markdown(q.explanation).html,
-        ))
+                              html=html, toc=toc, word_count=count_words(module.text)))
+    for position, (q, fields) in enumerate(zip(parsed.questions, questions), start=1):
+        db.session.add(Question(version=version, qid=q.qid, position=position, kind=q.kind,
+                                clause=", ".join(q.clauses), **fields))
     for path, data in parsed.assets.items():
         db.session.add(CourseAsset(version=version, path=path, data=data,
                                    mimetype=ASSET_TYPES[Path(path).suffix.lower()]))
@@ -114,7 +143,7 @@ def sync_courses(root: str | Path) -> SyncReport:
                 report.kept_removed.append(parsed.code)
         same = next((v for v in versions if v.content_hash == parsed.content_hash), None)
         if same is not None and same.is_current:
-            report.unchanged.append(parsed.code)
+            (report.rerendered if _rerender(same, parsed) else report.unchanged).append(parsed.code)
             continue
         for v in versions:
             v.is_current = False

@@ -1,15 +1,18 @@
-"""Quiz pages: start or resume an attempt, answer it, see the graded result."""
+"""Quiz pages: start or resume an attempt, answer it, confirm a submission with questions left
+unanswered, see the graded result."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.forms import EmptyForm
+from app.core.dates import today
 from app.courses.models import Question
 from app.courses.services import current_version
 from app.extensions import db
 from app.policy import can_view_attempt, ensure
 from app.quizzes import services
 from app.quizzes.models import QuizAttempt
+from app.quizzes.standing import history, shows_key, standing
 
 bp = Blueprint("quizzes", __name__)
 
@@ -29,14 +32,23 @@ def start(code: str):
         else:
             db.session.commit()
             return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-    past = list(db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.person_id == current_user.id,
-                                  QuizAttempt.course_version_id == version.id,
-                                  QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.id.desc())
-    ))
-    return render_template("quizzes/start.html", version=version, form=form, past=past,
-                           open_attempt=services.open_attempt(current_user.id, version),
-                           attempts_left=services.attempts_left(current_user.id, version))
+    state = standing(current_user.id, version, today())
+    current, earlier = history(current_user.id, version.id, state.since)
+    left_to_read = services.modules_left_to_read(current_user.id, version) if version.require_reading else []
+    return render_template("quizzes/start.html", version=version, form=form, state=state, current=current,
+                           earlier=earlier, left_to_read=left_to_read,
+                           open_attempt=services.open_attempt(current_user.id, version))
+
+
+def _items(attempt: QuizAttempt) -> list:
+    """(question, its options in the order drawn) for each question of the attempt."""
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))}
+    items = []
+    for qid, keys in attempt.drawn:
+        q = questions[qid]
+        by_key = {o["key"]: o for o in q.options}
+        items.append((q, [by_key[k] for k in keys]))
+    return items
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -44,26 +56,47 @@ def start(code: str):
 def attempt(attempt_id: int):
     attempt = db.get_or_404(QuizAttempt, attempt_id)
     ensure(can_view_attempt(current_user, attempt.person_id))
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))}
-    items = []
-    for qid, keys in attempt.drawn:
-        q = questions[qid]
-        by_key = {o["key"]: o for o in q.options}
-        items.append((q, [by_key[k] for k in keys]))
-    template = "quizzes/result.html" if attempt.submitted_at else "quizzes/attempt.html"
-    return render_template(template, attempt=attempt, items=items, version=attempt.version, form=EmptyForm())
+    version = attempt.version
+    if attempt.submitted_at is None:
+        return render_template("quizzes/attempt.html", attempt=attempt, items=_items(attempt), version=version,
+                               form=EmptyForm(), saved=attempt.answers or {})
+    state = standing(attempt.person_id, version, today())
+    # whoever reviews someone else's attempt (their ISO secretary, DOST) sees the key
+    key = shows_key(version.review, attempt, state) or attempt.person_id != current_user.id
+    return render_template("quizzes/result.html", attempt=attempt, items=_items(attempt), version=version,
+                           state=state, show_key=key)
 
 
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
 def submit(attempt_id: int):
+    """Grade the answers sent, unless some questions are unanswered and the learner has not yet
+    confirmed: then keep the answers and ask first (a stray Enter in the form lands here too)."""
     attempt = db.get_or_404(QuizAttempt, attempt_id)
     ensure(attempt.person_id == current_user.id)
-    if EmptyForm().validate_on_submit():
+    if EmptyForm().validate_on_submit() and attempt.submitted_at is None:
         answers = {key[1:]: request.form.getlist(key) for key in request.form if key.startswith("q")}
         try:
-            services.submit_attempt(attempt.id, current_user.id, answers)
+            graded = services.submit_attempt(attempt.id, current_user.id, answers,
+                                             confirmed=request.form.get("confirm") == "1")
         except services.QuizError as exc:
             flash(str(exc), "error")
-        db.session.commit()
+        else:
+            db.session.commit()
+            if graded.submitted_at is None:
+                return redirect(url_for("quizzes.confirm", attempt_id=attempt.id))
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/confirm")
+@login_required
+def confirm(attempt_id: int):
+    """"N questions are unanswered: submit anyway?", with the saved answers, which the form sends
+    again when the learner confirms."""
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    ensure(attempt.person_id == current_user.id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    saved = attempt.answers or {}
+    return render_template("quizzes/confirm.html", attempt=attempt, version=attempt.version, form=EmptyForm(),
+                           saved=saved, missing=services.unanswered(attempt, saved))

@@ -66,16 +66,21 @@ class Standing:
         return date(self.since.year + 1, 1, 1) if self.since else None
 
 
+def completions_in_cycle(person_id: int, course_id: int, since: date | None):
+    """select() of the person's completions of the course dated in the cycle that began on `since`
+    (None: any), however recorded: quiz, class or import."""
+    done = select(Completion.completed_on, Completion.score).where(
+        Completion.person_id == person_id, Completion.course_id == course_id)
+    return done if since is None else done.where(Completion.completed_on >= since)
+
+
 def standing(person_id: int, version, day: date) -> Standing:
     """The person's standing on `version` (a CourseVersion or its cached content) on `day`. One
     statement: the attempts used and the latest completion of the course in the cycle."""
     since = cycle_start(version.code, day)
     used = select(db.func.count(QuizAttempt.id)).where(*cycle_attempts(person_id, version.id, since))
-    done = select(Completion.completed_on, Completion.score).where(
-        Completion.person_id == person_id, Completion.course_id == version.course_id)
-    if since is not None:
-        done = done.where(Completion.completed_on >= since)
-    done = done.order_by(Completion.completed_on.desc(), Completion.id.desc()).limit(1)
+    done = (completions_in_cycle(person_id, version.course_id, since)
+            .order_by(Completion.completed_on.desc(), Completion.id.desc()).limit(1))
     row = db.session.execute(select(used.scalar_subquery(), done.with_only_columns(Completion.completed_on)
                                     .scalar_subquery(), done.with_only_columns(Completion.score)
                                     .scalar_subquery())).one()

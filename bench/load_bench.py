@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 from bench.load_check import account, integrity_check  # noqa: E402
 from bench.load_client import Client  # noqa: E402
 from bench.load_server import Gunicorn  # noqa: E402
-from tests.server_support import free_port, production_env  # noqa: E402,F401 (free_port: slow_clients_bench)
+from tests.server_support import free_port, production_env  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SQLITE_FILE = "/tmp/htqlcl_bench_load.sqlite3"
@@ -236,4 +236,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted; every server the bench started is stopped")

@@ -61,7 +61,7 @@ def attempt(attempt_id: int):
         return render_template("quizzes/attempt.html", attempt=attempt, items=_items(attempt), version=version,
                                form=EmptyForm(), saved=attempt.answers or {})
     state = standing(attempt.person_id, version, today())
-    # whoever reviews someone else's attempt (their ISO secretary, DOST) sees the key
+    # an admin reviewing someone else's attempt (can_view_attempt) sees the key
     key = shows_key(version.review, attempt, state) or attempt.person_id != current_user.id
     return render_template("quizzes/result.html", attempt=attempt, items=_items(attempt), version=version,
                            state=state, show_key=key)
@@ -91,8 +91,8 @@ def submit(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/confirm")
 @login_required
 def confirm(attempt_id: int):
-    """"N questions are unanswered: submit anyway?", with the saved answers, which the form sends
-    again when the learner confirms."""
+    """Ask "N questions are unanswered: submit anyway?", with the saved answers, which the form
+    sends again when the learner confirms."""
     attempt = db.get_or_404(QuizAttempt, attempt_id)
     ensure(attempt.person_id == current_user.id)
     if attempt.submitted_at is not None:

@@ -97,10 +97,11 @@ def history(person_id: int, version_id: int, since: date | None) -> tuple[list[Q
 
 
 def shows_key(review: str, attempt: QuizAttempt, state: Standing) -> bool:
-    """Whether a graded attempt's result shows the key: which options are right and each option's
-    feedback. As Moodle's review options, set per course in course.md (`review`): after_pass once
-    this attempt passed, the course is completed in this cycle or no attempt is left; always; never.
-    Whether each question was right, the learner's own choice and the explanation show in every case."""
+    """Whether a graded attempt's result shows the key: which options are right, every option's
+    feedback and the question's explanation (which in this catalogue names the right answer). As
+    Moodle's review options, set per course in course.md (`review`): after_pass once this attempt
+    passed, the course is completed in this cycle or no attempt is left; always; never. Whether each
+    question was right, the learner's own choice and its feedback show in every case."""
     if review == "always":
         return True
     if review == "never":

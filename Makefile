@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: setup run test test-shifted translations translations-update check-courses bench bench-load bench-slow clean
+.PHONY: setup run test test-shifted translations translations-update check-courses bench bench-http bench-load bench-slow clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -49,8 +49,14 @@ test-shifted: $(BIN)/activate translations
 check-courses: $(BIN)/activate
 	$(FLASK) courses check
 
+# Every bench/*_bench.py; the HTTP bench alone: `make bench-http` (about 15 min, ARGS=--quick: 2 min)
 bench: $(BIN)/activate
+	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/run.py
+
+bench-http: $(BIN)/activate
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/http_bench.py $(ARGS)
 
 # Load and faults (about 10 min; `make bench-load ARGS=--quick` for 15 s runs): bench/README.md
 bench-load: $(BIN)/activate

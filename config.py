@@ -94,6 +94,9 @@ class Config:
     #: a session unused this long ends (the cookie expires then too)
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
     PERMANENT_SESSION_LIFETIME = SESSION_IDLE_MINUTES * 60
+    #: the cookie is rewritten when the session changes, which includes its "last used" time once a
+    #: minute (app/accounts/sessions.py), not on every request: signing it is a tenth of a page
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a slow phone may keep a quiz open for hours

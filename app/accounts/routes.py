@@ -1,11 +1,12 @@
 """Signing in and out, setting a password from a one-time link, and choosing the interface language."""
 import math
+from functools import lru_cache
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import invites, password_reset, sessions, throttle
@@ -19,18 +20,25 @@ from app.extensions import db, limiter, login_manager
 bp = Blueprint("accounts", __name__)
 
 
-@login_manager.user_loader
-def load_user(user_id: str) -> Person | None:
-    """The signed-in person with their assignments and agencies (the menu's access rules and one's
-    own obligations read them) and the count of unread notifications (the menu's bell), in one
-    statement."""
+@lru_cache(maxsize=1)
+def _user_statement():
+    """The user loader's statement, built once: SQLAlchemy then finds its compiled form in the
+    cache by a key it computed once, instead of building and hashing the query on every request."""
     from app.notifications.models import Notification
 
     unread = (select(func.count(Notification.id))
               .where(Notification.person_id == Person.id, Notification.read_at.is_(None))
               .correlate(Person).scalar_subquery())
-    row = db.session.execute(select(Person, unread).options(joinedload(Person.assignments).joinedload(Assignment.agency))
-                             .where(Person.id == int(user_id))).unique().first()
+    return (select(Person, unread).options(joinedload(Person.assignments).joinedload(Assignment.agency))
+            .where(Person.id == bindparam("person_id")))
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Person | None:
+    """The signed-in person with their assignments and agencies (the menu's access rules and one's
+    own obligations read them) and the count of unread notifications (the menu's bell), in one
+    statement."""
+    row = db.session.execute(_user_statement(), {"person_id": int(user_id)}).unique().first()
     if row is None:
         return None
     person, person.unread_count = row

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, insert, null, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Person
@@ -73,6 +74,33 @@ def issue_missing(condition=None) -> int:
         after = rows[-1].id
         if len(rows) < BATCH:
             return issued
+
+
+def issue_for(completion: Completion) -> None:
+    """Issue the certificate of one just-recorded completion: what issue_missing would write for it,
+    in one INSERT … SELECT (the title and the holder's name are read where they are stored). Flushes."""
+    refresher = current_rules().refresher_course
+    db.session.execute(_issue_for_statement(), {
+        "completion_id": completion.id, "code": new_code(), "refresher": refresher,
+        "ends": date(completion.completed_on.year, 12, 31), "body": current_app.config["ISSUING_BODY"],
+        "parent": current_app.config["ISSUING_PARENT"], "issued_on": today(), "issued_at": utcnow()})
+
+
+@lru_cache(maxsize=1)
+def _issue_for_statement():
+    """issue_for's statement, built once with its values as parameters (compiled once per process)."""
+    row = _missing(Completion.id == bindparam("completion_id", type_=Integer())).subquery()
+    values = select(
+        bindparam("code", type_=String()), row.c.id, row.c.person_id, row.c.agency_id, row.c.full_name,
+        row.c.agency_name, row.c.code, row.c.title, row.c.completed_on, row.c.score,
+        case((row.c.code == bindparam("refresher", type_=String()), bindparam("ends", type_=Date())), else_=null()),
+        bindparam("body", type_=String()), bindparam("parent", type_=String()), bindparam("issued_on", type_=Date()),
+        bindparam("issued_at", type_=Certificate.issued_at.type))
+    table = Certificate.__table__  # a Core insert: with parameters, an ORM one would be a bulk insert
+    return insert(table).from_select(
+        ["code", "completion_id", "person_id", "agency_id", "full_name", "agency_name", "course_code",
+         "course_title", "completed_on", "score", "valid_until", "issuing_body", "issuing_parent", "issued_on",
+         "issued_at"], values)
 
 
 def verify_url(code: str) -> str:

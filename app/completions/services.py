@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Assignment
 from app.agencies.models import Agency
-from app.certificates.services import issue_missing
+from app.certificates.services import issue_for
 from app.completions.models import Completion
 from app.courses.models import CourseVersion
 from app.extensions import db
@@ -33,14 +33,27 @@ def agency_on(person_id: int, day: date) -> Agency | None:
     )
 
 
+def agency_from_assignments(assignments, day: date) -> Agency | None:
+    """agency_on for a person whose assignments (with their agencies) are loaded already: the same
+    rule, the earliest-started assignment covering the day, then the lower id."""
+    covering = [a for a in assignments if a.start_date <= day and (a.end_date is None or a.end_date >= day)]
+    if not covering:
+        return None
+    return min(covering, key=lambda a: (a.start_date, a.id)).agency
+
+
 def record_completion(person_id: int, version: CourseVersion, completed_on: date, *, score: int | None,
                       source: str = "online", attempt_id: int | None = None,
-                      agency: Agency | None = ...) -> Completion | None:  # type: ignore[assignment]
-    """Insert a completion with a snapshot of the person's agency (id, code, name as they are today).
-    `agency` is that agency when the caller has already looked it up (None: the person had none).
+                      agency: Agency | None = ..., savepoint: bool = True  # type: ignore[assignment]
+                      ) -> Completion | None:
+    """Insert a completion with a snapshot of the person's agency (id, code, name as they are today),
+    and its certificate. `agency` is that agency when the caller has already looked it up (None: the
+    person had none).
 
     Returns the new completion, or None when this attempt already has one (a replayed submit).
-    Flushes inside a savepoint so a lost race leaves the caller's transaction usable.
+    Flushes inside a savepoint so a lost race leaves the caller's transaction usable; a caller that
+    has already made sure no other request can record this completion (the quiz's conditional
+    update) passes savepoint=False and saves the two statements.
     """
     if agency is ...:
         agency = agency_on(person_id, completed_on)
@@ -51,10 +64,14 @@ def record_completion(person_id: int, version: CourseVersion, completed_on: date
         agency_code=agency.code if agency else None,
         agency_name=agency.name if agency else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(completion)
-    except IntegrityError:
-        return None
-    issue_missing(Completion.id == completion.id)
+    if savepoint:
+        try:
+            with db.session.begin_nested():
+                db.session.add(completion)
+        except IntegrityError:
+            return None
+    else:
+        db.session.add(completion)
+        db.session.flush()
+    issue_for(completion)
     return completion

@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
-from app.courses.models import Course, CourseVersion, Module, ModuleRead
+from app.courses.models import Course, CourseVersion, Module, ModuleRead, Question
 from app.extensions import db
 
 #: versions kept per process (a course has one current version; old ones are rarely read)
@@ -102,20 +103,60 @@ def contents_of(keys) -> dict[tuple[int, str], VersionContent]:
     return found | loaded
 
 
+@lru_cache(maxsize=1)
+def _current_statement():
+    """current_for's statement, built once (see accounts.routes._user_statement)."""
+    return (select(CourseVersion.id, CourseVersion.content_hash, ModuleRead.slug)
+            .join(Course, Course.id == CourseVersion.course_id)
+            .outerjoin(ModuleRead, and_(ModuleRead.course_id == Course.id,
+                                        ModuleRead.person_id == bindparam("person_id")))
+            .where(Course.code == bindparam("code"), Course.listed.is_(True), CourseVersion.is_current.is_(True)))
+
+
 def current_for(code: str, person_id: int) -> tuple[VersionContent, set[str]] | None:
     """(content of the current version, slugs the person has marked read) of a listed course, or
     None. One query, the version joined with the person's reading of that course, while the
     content is in memory."""
-    rows = db.session.execute(
-        select(CourseVersion.id, CourseVersion.content_hash, ModuleRead.slug).join(Course, Course.id == CourseVersion.course_id)
-        .outerjoin(ModuleRead, and_(ModuleRead.course_id == Course.id, ModuleRead.person_id == person_id))
-        .where(Course.code == code, Course.listed.is_(True), CourseVersion.is_current.is_(True))).all()
+    rows = db.session.execute(_current_statement(), {"code": code, "person_id": person_id}).all()
     if not rows:
         return None
     return content_of(rows[0][0], rows[0][1]), {slug for *_version, slug in rows if slug is not None}
 
 
+@dataclass(frozen=True)
+class QuestionKey:
+    """What grading needs of a question: its kind and options with their correct flags. A
+    version's questions never change their keys (a changed quiz is a new version), so these are
+    kept per process under the version's id and content hash, like its rendered content."""
+    id: int
+    kind: str
+    options: tuple[dict, ...]
+
+    @cached_property
+    def correct_keys(self) -> set[str]:
+        return {o["key"] for o in self.options if o["correct"]}
+
+
+_keys: dict[tuple[int, str], dict[int, QuestionKey]] = {}
+
+
+def question_keys(version: CourseVersion) -> dict[int, QuestionKey]:
+    """The version's questions by id, for grading (one query the first time in a process)."""
+    cache_key = (version.id, version.content_hash)
+    found = _keys.get(cache_key)
+    if found is None:
+        found = {q.id: QuestionKey(q.id, q.kind, tuple({"key": o["key"], "correct": bool(o["correct"])}
+                                                        for o in q.options))
+                 for q in db.session.scalars(select(Question).where(Question.version_id == version.id))}
+        with _lock:
+            if len(_keys) > MAX_VERSIONS:
+                _keys.clear()
+            _keys[cache_key] = found
+    return found
+
+
 def forget() -> None:
-    """Empty this process's cache (tests that rewrite a version in place)."""
+    """Empty this process's caches (tests that rewrite a version in place)."""
     with _lock:
         _cache.clear()
+        _keys.clear()

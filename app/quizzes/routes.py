@@ -26,12 +26,12 @@ def start(code: str):
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            attempt = services.start_attempt(current_user.id, version)
+            attempt_id = services.start_attempt(current_user.id, version).id
         except services.QuizError as exc:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     state = standing(current_user.id, version, today())
     current, earlier = history(current_user.id, version.id, state.since)
     left_to_read = services.modules_left_to_read(current_user.id, version) if version.require_reading else []
@@ -72,20 +72,23 @@ def attempt(attempt_id: int):
 def submit(attempt_id: int):
     """Grade the answers sent, unless some questions are unanswered and the learner has not yet
     confirmed: then keep the answers and ask first (a stray Enter in the form lands here too)."""
-    attempt = db.get_or_404(QuizAttempt, attempt_id)
-    ensure(attempt.person_id == current_user.id)
-    if EmptyForm().validate_on_submit() and attempt.submitted_at is None:
+    if EmptyForm().validate_on_submit():
         answers = {key[1:]: request.form.getlist(key) for key in request.form if key.startswith("q")}
         try:
-            graded = services.submit_attempt(attempt.id, current_user.id, answers,
-                                             confirmed=request.form.get("confirm") == "1")
-        except services.QuizError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if graded.submitted_at is None:
-                return redirect(url_for("quizzes.confirm", attempt_id=attempt.id))
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+            graded = services.submit_attempt(attempt_id, current_user.id, answers,
+                                             confirmed=request.form.get("confirm") == "1",
+                                             assignments=current_user.assignments)
+        except services.QuizError:  # no such attempt (404), or someone else's (403)
+            ensure(db.get_or_404(QuizAttempt, attempt_id).person_id == current_user.id)
+            abort(403)
+        open_still = graded.submitted_at is None
+        db.session.commit()
+        if open_still:
+            return redirect(url_for("quizzes.confirm", attempt_id=attempt_id))
+    else:
+        attempt = db.get_or_404(QuizAttempt, attempt_id)
+        ensure(attempt.person_id == current_user.id)
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/confirm")

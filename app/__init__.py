@@ -14,6 +14,7 @@ from app.core.compress import init_compression
 from app.core.request_log import LoggingFlask, init_request_log, request_id
 from app.core.security import init_security_headers
 from app.core.static import init_static
+from app.core.i18n import init_template_gettext
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS
 
@@ -87,6 +88,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    init_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

@@ -62,11 +62,12 @@ def wait_http(url: str, seconds: float) -> float:
 
 
 class Gunicorn:
-    """`gunicorn --workers N wsgi:app` on 127.0.0.1:port in its own session (Ctrl-C in the terminal
-    does not reach it: the bench stops it, by PID, in its finally block)."""
+    """`gunicorn --workers N wsgi:app` (or another `app`) on 127.0.0.1:port in its own session
+    (Ctrl-C in the terminal does not reach it: the bench stops it, by PID, in its finally block)."""
 
-    def __init__(self, env: dict, port: int, workers: int, log: Path, timeout: int = 30):
+    def __init__(self, env: dict, port: int, workers: int, log: Path, timeout: int = 30, app: str = "wsgi:app"):
         self.env, self.port, self.workers, self.log, self.timeout = env, port, workers, log, timeout
+        self.app = app
         self.process: subprocess.Popen | None = None
         self.seen: set[int] = set()  # every worker PID ever seen, so none is left behind
 
@@ -75,7 +76,7 @@ class Gunicorn:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(GUNICORN), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                 "--timeout", str(self.timeout), "--graceful-timeout", "5", "wsgi:app"],
+                 "--timeout", str(self.timeout), "--graceful-timeout", "5", self.app],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         took = wait_http(f"http://127.0.0.1:{self.port}/healthz", 60)
         self.worker_pids()

@@ -77,3 +77,18 @@ def test_a_session_unused_for_the_idle_limit_ends(app, db):
 
 def test_the_default_idle_limit_is_eight_hours_and_the_cookie_expires_with_it(app):
     assert app.config["SESSION_IDLE_MINUTES"] == 480 and app.config["PERMANENT_SESSION_LIFETIME"] == 480 * 60
+
+
+def test_the_cookie_is_rewritten_only_when_the_last_use_is_refreshed(app, db):
+    """A page view inside the minute leaves the cookie alone (signing it costs a tenth of a page);
+    the first view after it writes the new last-used time, and with it a new expiry."""
+    make_person("lan")
+    db.session.commit()
+    browser = signed_in(app, "lan")
+    browser.get("/me")  # the CSRF token of the page's forms is in the session from now on
+    response = browser.get("/me")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    with browser.session_transaction() as session:
+        session["seen"] = int(time.time()) - 61
+    response = browser.get("/me")
+    assert "session=" in response.headers["Set-Cookie"] and "Expires=" in response.headers["Set-Cookie"]

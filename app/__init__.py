@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
 from app.core.compress import init_compression
+from app.core.i18n import init_template_gettext
 from app.core.request_log import LoggingFlask, init_request_log, request_id
 from app.core.security import init_security_headers
 from app.core.static import init_static
-from app.core.i18n import init_template_gettext
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import CONFIGS
 

@@ -260,15 +260,24 @@ def run_database(kind: str, quick: bool, learners: int, work: Path) -> dict:
         data = {name: lua_data(work / f"{kind}_{name}.lua", threads=CLIENTS, path=path, cookie=cookie, csrf=csrf,
                                learners=[], courses=[iso01], insert="/insert") for name, path in paths.items()}
         data["insert"] = data["page"]
-        data["quiz"] = lua_data(work / f"{kind}_quiz.lua", threads=CLIENTS, learners=accounts, courses=[iso01],
-                                insert="/insert")
+        # wrk's Lua state starts again with every run while the attempts stay in the database, so each
+        # quiz run (the warm-up and each round) has learners of its own, who have used no attempt yet
+        share = len(accounts) // (1 + rounds)
+        quiz_learners = iter(accounts[i * share:(i + 1) * share] for i in range(1 + rounds))
         # the mixed flow takes the other courses: the quiz runs above completed ISO-01 for these learners
-        mixed = lua_data(work / f"{kind}_mixed.lua", threads=CLIENTS, learners=accounts,
-                         courses=[c for c in plan["courses"] if c["code"] != "ISO-01"], insert="/insert")
+        others = [c for c in plan["courses"] if c["code"] != "ISO-01"]
+
+        def mixed_data(run: int) -> Path:
+            """Run `run` starts 100 turns after the one before: no (learner, course) is taken twice."""
+            return lua_data(work / f"{kind}_mixed_{run}.lua", threads=CLIENTS, learners=accounts, courses=others,
+                            insert="/insert", first=1 + 100 * run)
 
         def one(flow: str, server: Server, length: float) -> dict:
             nonlocal inflight
             post = flow in ("quiz", "insert")
+            if flow == "quiz":
+                data["quiz"] = lua_data(work / f"{kind}_quiz.lua", threads=CLIENTS, learners=next(quiz_learners),
+                                        courses=[iso01], insert="/insert")
             got = wrk(server, data[flow], "quiz" if flow == "quiz" else "insert" if flow == "insert" else "get",
                       length, CLIENTS if post else 2)
             acked.extend(got["ids"])
@@ -293,7 +302,7 @@ def run_database(kind: str, quick: bool, learners: int, work: Path) -> dict:
         # (a wrk thread stopped early would leave a connection open that a sync worker waits on)
         mixed_runs = []
         while sum(r["requests"] for r in mixed_runs) < (1000 if quick else MIXED_REQUESTS):
-            mixed_runs.append(wrk(project, mixed, "mixed", 10, CLIENTS))
+            mixed_runs.append(wrk(project, mixed_data(len(mixed_runs)), "mixed", 10, CLIENTS))
             acked.extend(mixed_runs[-1]["ids"])
             inflight += mixed_runs[-1]["sent_submits"] - mixed_runs[-1]["acked"]
         rss_after = project.rss()

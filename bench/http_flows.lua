@@ -25,6 +25,7 @@ ids = ""                   -- "id:p,id:f,…": the acknowledged submits and how 
 function init(args)
   plan = dofile(args[1])
   mode = args[2]
+  turn = plan.first or 1   -- a later mixed run starts further on, at learners and courses not yet taken
   local n = plan.threads
   for i, learner in ipairs(plan.learners) do
     if (i - 1) % n == tid then table.insert(mine, {cookie = learner[1], csrf = learner[2], i = i, n = 0}) end

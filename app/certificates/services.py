@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, insert, null, select
+from sqlalchemy import Date, Integer, String, and_, bindparam, func, insert, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Person
@@ -76,14 +76,15 @@ def issue_missing(condition=None) -> int:
             return issued
 
 
-def issue_for(completion: Completion) -> None:
-    """Issue the certificate of one just-recorded completion: what issue_missing would write for it,
-    in one INSERT … SELECT (the title and the holder's name are read where they are stored). Flushes."""
-    refresher = current_rules().refresher_course
+def issue_for(completion: Completion, course_code: str) -> None:
+    """Issue the certificate of one just-recorded completion of the course `course_code`: what
+    issue_missing would write for it, in one INSERT … SELECT (the title and the holder's name are
+    read where they are stored). Flushes."""
     db.session.execute(_issue_for_statement(), {
-        "completion_id": completion.id, "code": new_code(), "refresher": refresher,
-        "ends": date(completion.completed_on.year, 12, 31), "body": current_app.config["ISSUING_BODY"],
-        "parent": current_app.config["ISSUING_PARENT"], "issued_on": today(), "issued_at": utcnow()})
+        "completion_id": completion.id, "code": new_code(),
+        "valid_until": valid_until(course_code, completion.completed_on, current_rules().refresher_course),
+        "body": current_app.config["ISSUING_BODY"], "parent": current_app.config["ISSUING_PARENT"],
+        "issued_on": today(), "issued_at": utcnow()})
 
 
 @lru_cache(maxsize=1)
@@ -93,8 +94,8 @@ def _issue_for_statement():
     values = select(
         bindparam("code", type_=String()), row.c.id, row.c.person_id, row.c.agency_id, row.c.full_name,
         row.c.agency_name, row.c.code, row.c.title, row.c.completed_on, row.c.score,
-        case((row.c.code == bindparam("refresher", type_=String()), bindparam("ends", type_=Date())), else_=null()),
-        bindparam("body", type_=String()), bindparam("parent", type_=String()), bindparam("issued_on", type_=Date()),
+        bindparam("valid_until", type_=Date()), bindparam("body", type_=String()),
+        bindparam("parent", type_=String()), bindparam("issued_on", type_=Date()),
         bindparam("issued_at", type_=Certificate.issued_at.type))
     table = Certificate.__table__  # a Core insert: with parameters, an ORM one would be a bulk insert
     return insert(table).from_select(

@@ -73,5 +73,5 @@ def record_completion(person_id: int, version: CourseVersion, completed_on: date
     else:
         db.session.add(completion)
         db.session.flush()
-    issue_for(completion)
+    issue_for(completion, version.code)
     return completion

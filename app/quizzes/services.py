@@ -79,8 +79,9 @@ def _refused(person_id: int, version: CourseVersion, day: date) -> QuizAttempt:
     state = standing(person_id, version, day)
     if state.completed:
         raise QuizError(_l("Bạn đã hoàn thành khóa học này trong kỳ hiện tại; không cần làm bài lại."))
-    if version.require_reading and modules_left_to_read(person_id, version):
+    if state.left != 0 and version.require_reading and modules_left_to_read(person_id, version):
         raise QuizError(_l("Hãy đọc hết các mô-đun và đánh dấu đã đọc trước khi làm bài kiểm tra."))
+    # no attempt left, or another request used the last one since this one drew its questions
     raise QuizError(_l("Bạn đã dùng hết số lần làm bài cho khóa học này."))
 
 
@@ -166,9 +167,9 @@ def clean_answers(questions: dict[int, QuestionKey], raw_answers: dict[str, list
 
 
 def _own_attempt(attempt_id: int, person_id: int) -> tuple[QuizAttempt, dict[int, QuestionKey]]:
-    """The attempt with its version (one statement) and its questions' keys."""
-    attempt = db.session.scalar(select(QuizAttempt).join(QuizAttempt.version)
-                                .options(contains_eager(QuizAttempt.version))
+    """The attempt with its version and course (one statement) and its questions' keys."""
+    attempt = db.session.scalar(select(QuizAttempt).join(QuizAttempt.version).join(CourseVersion.course)
+                                .options(contains_eager(QuizAttempt.version).contains_eager(CourseVersion.course))
                                 .where(QuizAttempt.id == attempt_id))
     if attempt is None or attempt.person_id != person_id:
         raise QuizError(_l("Không tìm thấy bài làm."))
